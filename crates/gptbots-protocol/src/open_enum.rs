@@ -1,0 +1,143 @@
+//! A string enum that keeps values it does not know.
+//!
+//! The server may add a role, a part type or a message type at any time. Each such enum gets a
+//! variant per documented value and `Unknown(String)`, which keeps a new value as it came so
+//! that it serializes back unchanged (see twilight's `ChannelType`, and the `unknown variant`
+//! bug reports against async-openai for what happens otherwise).
+
+/// Declares an open string enum: `Serialize`/`Deserialize` as a JSON string, `Display`,
+/// `From<String>`, `From<&str>`, `as_str()`, `KNOWN`, and (feature `schemars`) a JSON Schema.
+///
+/// `strict` schemas list the documented values as an `enum` (used for what clients send, so a
+/// misspelt value in a request is caught); `open` schemas also allow any other string (used for
+/// what the server sends, so a newer server does not fail validation).
+macro_rules! open_string_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident ($schema_mode:ident) {
+            $( $(#[$vmeta:meta])* $variant:ident = $lit:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A value this version of the crate does not know, kept exactly as it came.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The documented values, as they appear on the wire.
+            pub const KNOWN: &'static [&'static str] = &[$($lit),+];
+
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $lit, )+
+                    Self::Unknown(other) => other.as_str(),
+                }
+            }
+
+            /// Whether this is one of the documented values.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    $( $lit => Self::$variant, )+
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $( $lit => Self::$variant, )+
+                    _ => Self::Unknown(value.to_owned()),
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                match value {
+                    $name::Unknown(other) => other,
+                    known => known.as_str().to_owned(),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl ::serde::de::Visitor<'_> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        write!(f, "a string, one of {:?} or a newer value", $name::KNOWN)
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        Ok($name::from(v))
+                    }
+                    fn visit_string<E: ::serde::de::Error>(self, v: String) -> Result<$name, E> {
+                        Ok($name::from(v))
+                    }
+                }
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+
+        #[cfg(feature = "schemars")]
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                $crate::open_enum::enum_schema(Self::KNOWN, $crate::open_enum::SchemaMode::$schema_mode)
+            }
+        }
+    };
+}
+
+pub(crate) use open_string_enum;
+
+/// How an open enum is described in JSON Schema.
+#[cfg(feature = "schemars")]
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SchemaMode {
+    /// Only the documented values validate.
+    #[allow(non_camel_case_types)]
+    strict,
+    /// The documented values, and any other string from a newer server.
+    #[allow(non_camel_case_types)]
+    open,
+}
+
+#[cfg(feature = "schemars")]
+pub(crate) fn enum_schema(known: &[&str], mode: SchemaMode) -> schemars::Schema {
+    match mode {
+        SchemaMode::strict => schemars::json_schema!({ "type": "string", "enum": known }),
+        SchemaMode::open => schemars::json_schema!({
+            "anyOf": [
+                { "type": "string", "enum": known },
+                { "type": "string", "description": "A value added by a newer server." }
+            ]
+        }),
+    }
+}
