@@ -5,15 +5,57 @@
 //! client, the webhook receiver, the mock server) live in their own crates and depend on it.
 //! The specification is the workspace's `PROTOCOL.md`; upstream docs:
 //! <https://www.gptbots.ai/docs/api-reference/conversation-api/send-message>.
+//!
+//! | module | API area |
+//! |---|---|
+//! | [`conversation`] | create conversation, conversation detail v2 |
+//! | [`message_v2`] | send message v2: request, blocking reply |
+//! | [`message_v1`] | send message v1 (deprecated): request, blocking reply |
+//! | [`stream`] | streaming frames, decoder, encoder, reply assembler |
+//! | [`webhook`] | webhook bodies and the acknowledgement |
+//! | [`handoff`] | human hand-off bodies and calls back |
+//! | [`error`] | the `{code, message}` body and error codes |
+//! | [`usage`] | tokens and credits |
+//! | [`endpoint`] | hosts, paths, the API key |
+//!
+//! Decisions where the upstream pages are silent or disagree:
+//! - Unknown fields are ignored; unknown enum values, part types, frame codes and error codes
+//!   are kept and serialize back unchanged.
+//! - Optional fields left unset are omitted from the JSON, never sent as `null`.
+//! - `usage.tokens` is an object (the tables say "JSON Array"; every example shows an object).
+//! - `text_output__credits` (a typo of one table) is read as `text_output_credits`.
+//! - Every id is an opaque string (documented ids contain upper-case letters).
 #![warn(missing_docs)]
 
 pub(crate) mod open_enum;
 pub(crate) mod serde_util;
 
+pub mod conversation;
+pub mod endpoint;
 pub mod error;
+pub mod handoff;
+pub mod message_v1;
+pub mod message_v2;
+pub mod parse;
 pub mod stream;
 pub mod usage;
+pub mod validate;
+pub mod webhook;
 
+pub use conversation::{
+    ConversationDetailQuery, ConversationDetailResponse, CreateConversationRequest,
+    CreateConversationResponse,
+};
+pub use endpoint::{ApiKey, Region};
 pub use error::{ErrorCode, ErrorResponse};
+pub use handoff::{
+    HandoffChat, HandoffClose, HandoffEstablish, HandoffReply, HumanCloseRequest,
+    HumanMessageRequest,
+};
+pub use message_v1::{SendMessageRequestV1, SendMessageResponseV1};
+pub use message_v2::{SendMessageRequest, SendMessageResponse};
+pub use parse::{ParseError, from_slice, from_str};
 pub use stream::{Frame, FramePayload};
 pub use usage::{CompletionTokensDetails, Credits, PromptTokensDetails, Tokens, Usage};
+pub use validate::{ValidationErrors, Violation};
+pub use webhook::{WebhookAck, WebhookMessage};

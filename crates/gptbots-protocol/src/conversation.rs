@@ -1,0 +1,199 @@
+//! Conversations: create one (`POST /v1/conversation`) and read one back
+//! (`GET /v2/messages`).
+//!
+//! Upstream: <https://www.gptbots.ai/docs/api-reference/conversation-api/create-conversation>
+//! and <https://www.gptbots.ai/docs/api-reference/conversation-api/get-conversation-detail>.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::message_v2::{ContentPart, Role};
+use crate::validate::{ValidationErrors, Violation};
+
+/// `user_id` is at most this many characters.
+pub const MAX_USER_ID_CHARS: usize = 32;
+/// `page_size` of conversation detail is at most this.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// The request body of create conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct CreateConversationRequest {
+    /// The developer's id for the user, at most 32 characters.
+    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
+    pub user_id: String,
+}
+
+impl CreateConversationRequest {
+    /// A request for this user.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        CreateConversationRequest {
+            user_id: user_id.into(),
+        }
+    }
+
+    /// Every documented rule this request breaks: `user_id` not empty, at most 32 characters.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut violations = Vec::new();
+        let chars = self.user_id.chars().count();
+        if chars == 0 {
+            violations.push(Violation::new("user_id", "must not be empty"));
+        }
+        if chars > MAX_USER_ID_CHARS {
+            violations.push(Violation::new(
+                "user_id",
+                format!("at most {MAX_USER_ID_CHARS} characters, got {chars}"),
+            ));
+        }
+        ValidationErrors::check(violations)
+    }
+}
+
+/// The reply of create conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct CreateConversationResponse {
+    /// The new conversation's id (an opaque string).
+    pub conversation_id: String,
+}
+
+impl CreateConversationResponse {
+    /// A reply.
+    pub fn new(conversation_id: impl Into<String>) -> Self {
+        CreateConversationResponse {
+            conversation_id: conversation_id.into(),
+        }
+    }
+}
+
+/// The query of conversation detail v2: `?conversation_id=&page=&page_size=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ConversationDetailQuery {
+    /// The conversation.
+    pub conversation_id: String,
+    /// The page, from 1.
+    pub page: u32,
+    /// Items per page, at most 100.
+    pub page_size: u32,
+}
+
+impl ConversationDetailQuery {
+    /// A query.
+    pub fn new(conversation_id: impl Into<String>, page: u32, page_size: u32) -> Self {
+        ConversationDetailQuery {
+            conversation_id: conversation_id.into(),
+            page,
+            page_size,
+        }
+    }
+
+    /// Every documented rule this query breaks: page from 1, page_size 1 to 100.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut violations = Vec::new();
+        if self.conversation_id.is_empty() {
+            violations.push(Violation::new("conversation_id", "must not be empty"));
+        }
+        if self.page == 0 {
+            violations.push(Violation::new("page", "pages count from 1"));
+        }
+        if self.page_size == 0 || self.page_size > MAX_PAGE_SIZE {
+            violations.push(Violation::new(
+                "page_size",
+                format!("from 1 to {MAX_PAGE_SIZE}"),
+            ));
+        }
+        ValidationErrors::check(violations)
+    }
+}
+
+/// The reply of conversation detail v2.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ConversationDetailResponse {
+    /// How many messages the conversation has in all.
+    pub total: u64,
+    /// This page of messages.
+    #[serde(default)]
+    pub conversation_content: Vec<ConversationMessage>,
+}
+
+impl ConversationDetailResponse {
+    /// A page of messages.
+    pub fn new(total: u64, conversation_content: Vec<ConversationMessage>) -> Self {
+        ConversationDetailResponse {
+            total,
+            conversation_content,
+        }
+    }
+}
+
+/// One message of a conversation detail page.
+///
+/// PROTOCOL.md gives only `{total, conversation_content: [...]}`; the fields here follow the
+/// upstream page's example. Fields it does not name are kept in `extra`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct ConversationMessage {
+    /// The message's id.
+    pub message_id: String,
+    /// The message it answers, when any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_message_id: Option<String>,
+    /// When it was made (milliseconds in the upstream example).
+    pub create_time: i64,
+    /// `user` or `assistant`.
+    pub role: Role,
+    /// The user's feedback (`POSITIVE`, `NEGATIVE`...), when any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<String>,
+    /// The content, per branch.
+    #[serde(default)]
+    pub content: Vec<BranchContent>,
+    /// Fields this crate does not name, kept as they came.
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub extra: Map<String, Value>,
+}
+
+impl ConversationMessage {
+    /// A message with one branch of parts.
+    pub fn new(
+        message_id: impl Into<String>,
+        role: Role,
+        create_time: i64,
+        parts: Vec<ContentPart>,
+    ) -> Self {
+        ConversationMessage {
+            message_id: message_id.into(),
+            parent_message_id: None,
+            create_time,
+            role,
+            feedback: None,
+            content: vec![BranchContent {
+                branch_content: parts,
+                extra: Map::new(),
+            }],
+            extra: Map::new(),
+        }
+    }
+}
+
+/// `content[]` of a conversation detail message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct BranchContent {
+    /// The parts of this branch.
+    #[serde(default)]
+    pub branch_content: Vec<ContentPart>,
+    /// Fields this crate does not name, kept as they came.
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub extra: Map<String, Value>,
+}

@@ -1,0 +1,165 @@
+//! Webhook mode: what GPTBots POSTs to the developer's URL, and the acknowledgement.
+//!
+//! Upstream: <https://www.gptbots.ai/docs/api-reference/conversation-api/webhook-mode>. Each
+//! reply, the agent's and a human agent's, is POSTed as the v2 blocking reply object (or the v1
+//! reply object for v1 integrations). Availability probes carry `"istest": true`: answer them
+//! with the acknowledgement and do not treat them as messages.
+
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::message_v1::SendMessageResponseV1;
+use crate::message_v2::SendMessageResponse;
+
+/// A webhook body: a v2 reply, a v1 reply, or an availability probe.
+///
+/// Told apart by content: `"istest": true` is a probe (whatever else it carries); an object
+/// with `output` or `usage` is a v2 reply; one with `message_type`, `flow_output` or `text` is a
+/// v1 reply. Serializes back to the body it came from.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum WebhookMessage {
+    /// An availability probe: answer 200, do not process.
+    Probe(WebhookProbe),
+    /// A v2 reply (the usual case).
+    V2(SendMessageResponse),
+    /// A v1 reply.
+    V1(SendMessageResponseV1),
+}
+
+impl WebhookMessage {
+    /// Whether this is an availability probe.
+    pub fn is_probe(&self) -> bool {
+        matches!(self, WebhookMessage::Probe(_))
+    }
+
+    /// The reply's message id (`None` for a probe).
+    pub fn message_id(&self) -> Option<&str> {
+        match self {
+            WebhookMessage::Probe(_) => None,
+            WebhookMessage::V2(reply) => Some(&reply.message_id),
+            WebhookMessage::V1(reply) => Some(&reply.message_id),
+        }
+    }
+
+    /// The reply's conversation id (`None` for a probe).
+    pub fn conversation_id(&self) -> Option<&str> {
+        match self {
+            WebhookMessage::Probe(_) => None,
+            WebhookMessage::V2(reply) => Some(&reply.conversation_id),
+            WebhookMessage::V1(reply) => Some(&reply.conversation_id),
+        }
+    }
+}
+
+/// The body of an availability probe, kept whole.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct WebhookProbe {
+    /// Every field as it came, `istest` included.
+    pub raw: Map<String, Value>,
+}
+
+impl WebhookProbe {
+    /// A probe body `{"istest": true}`.
+    pub fn new() -> Self {
+        let mut raw = Map::new();
+        raw.insert("istest".to_owned(), Value::Bool(true));
+        WebhookProbe { raw }
+    }
+}
+
+impl Serialize for WebhookMessage {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            WebhookMessage::Probe(probe) => probe.raw.serialize(serializer),
+            WebhookMessage::V2(reply) => reply.serialize(serializer),
+            WebhookMessage::V1(reply) => reply.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Map::<String, Value>::deserialize(deserializer)?;
+        if raw.get("istest") == Some(&Value::Bool(true)) {
+            return Ok(WebhookMessage::Probe(WebhookProbe { raw }));
+        }
+        let is_v2 = raw.contains_key("output") || raw.contains_key("usage");
+        let is_v1 = raw.contains_key("message_type")
+            || raw.contains_key("flow_output")
+            || raw.contains_key("text");
+        fn typed<T: serde::de::DeserializeOwned, E: de::Error>(
+            raw: Map<String, Value>,
+            kind: &str,
+        ) -> Result<T, E> {
+            serde_path_to_error::deserialize(Value::Object(raw)).map_err(|err| {
+                E::custom(format_args!(
+                    "{kind} reply at {}: {}",
+                    err.path(),
+                    err.inner()
+                ))
+            })
+        }
+        if is_v2 {
+            typed(raw, "v2").map(WebhookMessage::V2)
+        } else if is_v1 {
+            typed(raw, "v1").map(WebhookMessage::V1)
+        } else {
+            Err(de::Error::custom(
+                "expected a v2 reply (with `output`), a v1 reply (with `message_type`) or a probe (`\"istest\": true`)",
+            ))
+        }
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WebhookMessage {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WebhookMessage".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let v2 = generator.subschema_for::<SendMessageResponse>();
+        let v1 = generator.subschema_for::<SendMessageResponseV1>();
+        schemars::json_schema!({
+            "description": "A webhook body: an availability probe (`istest` true), a v2 reply or a v1 reply.",
+            "anyOf": [
+                {
+                    "type": "object",
+                    "properties": { "istest": { "const": true } },
+                    "required": ["istest"]
+                },
+                v2,
+                v1
+            ]
+        })
+    }
+}
+
+/// The receiver's answer: `{"code": 200, "msg": "success"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct WebhookAck {
+    /// 200.
+    pub code: i64,
+    /// `success`.
+    pub msg: String,
+}
+
+impl WebhookAck {
+    /// The documented acknowledgement.
+    pub fn success() -> Self {
+        WebhookAck {
+            code: 200,
+            msg: "success".to_owned(),
+        }
+    }
+}
+
+impl Default for WebhookAck {
+    fn default() -> Self {
+        WebhookAck::success()
+    }
+}
