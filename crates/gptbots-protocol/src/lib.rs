@@ -37,6 +37,8 @@ pub mod handoff;
 pub mod message_v1;
 pub mod message_v2;
 pub mod parse;
+#[cfg(feature = "schemars")]
+pub mod schema;
 pub mod stream;
 pub mod usage;
 pub mod validate;

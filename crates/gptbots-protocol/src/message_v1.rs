@@ -129,6 +129,10 @@ impl SendMessageRequestV1 {
 /// A file of a v1 request: `{url | base64_content, name, width?, height?}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schemars",
+    schemars(extend("oneOf" = [{ "required": ["url"] }, { "required": ["base64_content"] }]))
+)]
 #[non_exhaustive]
 pub struct FileV1 {
     /// Where the file is (give this or `base64_content`).

@@ -518,6 +518,10 @@ impl schemars::JsonSchema for Attachments {
 /// A file attached to a message part: `{url | base64_content, format, name}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schemars",
+    schemars(extend("oneOf" = [{ "required": ["url"] }, { "required": ["base64_content"] }]))
+)]
 #[non_exhaustive]
 pub struct Attachment {
     /// Where the file is (give this or `base64_content`).

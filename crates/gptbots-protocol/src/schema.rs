@@ -1,0 +1,142 @@
+//! JSON Schemas (draft 2020-12) of every wire message, for teams in other languages.
+//!
+//! [`wire_schemas`] is the one list of what is exported; the `gptbots-schemas` tool writes each
+//! entry to `schemas/{name}.schema.json` and checks the committed files against it.
+//!
+//! Enums of values that clients send (`role`, `response_mode`, part `type`) list only the
+//! documented values, so a misspelt request fails validation. Enums of values the server sends
+//! (`message_type`, hand-off close `type`) also allow any other string, as the Rust types do,
+//! so a newer server does not fail validation. Unknown fields are allowed everywhere.
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema};
+use serde_json::Value;
+
+use crate::stream::frame::{AudioPiece, FlowOutputItem, Frame, MessageInfo, code};
+use crate::usage::Tokens;
+
+/// One exported schema: its file stem and the schema as canonical JSON.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct WireSchema {
+    /// The file stem: `schemas/{name}.schema.json`.
+    pub name: &'static str,
+    /// The schema.
+    pub schema: Value,
+}
+
+impl WireSchema {
+    /// The file's contents: pretty-printed with sorted keys and a trailing newline, so that it
+    /// does not churn between machines.
+    pub fn to_canonical_string(&self) -> String {
+        // serde_json's Map is a BTreeMap unless `preserve_order` is on, so keys come out sorted;
+        // sort explicitly anyway in case a dependency turns that feature on.
+        let mut text = serde_json::to_string_pretty(&sorted(self.schema.clone())).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+fn sorted(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}
+
+fn schema_of<T: JsonSchema>(name: &'static str, id_base: &str) -> WireSchema {
+    let generator = SchemaSettings::draft2020_12().into_generator();
+    let mut schema = generator.into_root_schema_for::<T>();
+    schema.insert("$id".to_owned(), Value::String(format!("{id_base}/{name}.schema.json")));
+    WireSchema { name, schema: schema.to_value() }
+}
+
+/// The `$id` prefix of the exported schemas.
+pub const ID_BASE: &str = "https://gptbots-protocol.invalid/schemas";
+
+/// Every wire message's schema, in a fixed order.
+pub fn wire_schemas() -> Vec<WireSchema> {
+    use crate::*;
+    vec![
+        schema_of::<CreateConversationRequest>("create-conversation-request", ID_BASE),
+        schema_of::<CreateConversationResponse>("create-conversation-response", ID_BASE),
+        schema_of::<SendMessageRequest>("send-message-request-v2", ID_BASE),
+        schema_of::<SendMessageResponse>("send-message-response-v2", ID_BASE),
+        schema_of::<SendMessageRequestV1>("send-message-request-v1", ID_BASE),
+        schema_of::<SendMessageResponseV1>("send-message-response-v1", ID_BASE),
+        schema_of::<ConversationDetailResponse>("conversation-detail-response-v2", ID_BASE),
+        schema_of::<Frame>("stream-frame", ID_BASE),
+        schema_of::<WebhookMessage>("webhook-message", ID_BASE),
+        schema_of::<WebhookAck>("webhook-ack", ID_BASE),
+        schema_of::<ErrorResponse>("error-response", ID_BASE),
+        schema_of::<HandoffEstablish>("human-handoff-establish", ID_BASE),
+        schema_of::<HandoffChat>("human-handoff-chat", ID_BASE),
+        schema_of::<HandoffClose>("human-handoff-close", ID_BASE),
+    ]
+}
+
+impl JsonSchema for Frame {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Frame".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> Schema {
+        let known = [code::END, code::TEXT, code::COST, code::FLOW_OUTPUT, code::MESSAGE_INFO, code::AUDIO];
+        let frame = |code: i64, title: &str, data: Value| {
+            serde_json::json!({
+                "title": title,
+                "type": "object",
+                "properties": {
+                    "code": { "const": code },
+                    "message": { "type": "string" },
+                    "data": data
+                },
+                "required": ["code", "data"]
+            })
+        };
+        let message_info = generator.subschema_for::<MessageInfo>().to_value();
+        let audio = generator.subschema_for::<AudioPiece>().to_value();
+        let flow_items = generator.subschema_for::<Vec<FlowOutputItem>>().to_value();
+        let tokens = generator.subschema_for::<Tokens>().to_value();
+        let mut flow = frame(code::FLOW_OUTPUT, "FlowOutput", flow_items);
+        if let Some(props) = flow.get_mut("properties").and_then(Value::as_object_mut) {
+            props.insert("componentId".to_owned(), serde_json::json!({ "type": "integer" }));
+        }
+        schemars::json_schema!({
+            "description": "One frame of a streaming reply. The `code` decides the kind; codes not listed are kept as they came.",
+            "anyOf": [
+                frame(code::MESSAGE_INFO, "MessageInfo", message_info),
+                frame(code::TEXT, "Text", serde_json::json!({ "type": "string" })),
+                frame(code::AUDIO, "Audio", audio),
+                flow,
+                frame(code::COST, "Cost", tokens),
+                {
+                    "title": "End",
+                    "type": "object",
+                    "properties": { "code": { "const": 0 }, "message": { "type": "string" }, "data": { "type": "null" } },
+                    "required": ["code"]
+                },
+                {
+                    "title": "Error",
+                    "description": "A code of 20000 or more and no `data`: an error inside the stream.",
+                    "type": "object",
+                    "properties": { "code": { "type": "integer", "minimum": 20000 }, "message": { "type": "string" } },
+                    "required": ["code"],
+                    "not": { "required": ["data"] }
+                },
+                {
+                    "title": "Unknown",
+                    "description": "Any other code (5, 6, 20, 41, 83 or newer), payload as it came.",
+                    "type": "object",
+                    "properties": { "code": { "type": "integer", "not": { "enum": known } } },
+                    "required": ["code"]
+                }
+            ]
+        })
+    }
+}
