@@ -1,0 +1,335 @@
+//! Remembering which message ids were delivered, so a redelivery reaches the callback once.
+//!
+//! GPTBots may POST the same reply more than once (a retry after a timeout, a network hiccup).
+//! [`Dedup`] keeps the ids of messages whose callback *succeeded*, for a time window and up to
+//! a capacity; a message whose callback failed is forgotten, so its retry is delivered again.
+//! While a message is being delivered, a second copy of it waits for the first one's outcome:
+//! acknowledged as a duplicate if the first succeeded, delivered itself if the first failed.
+//!
+//! The clock is an argument (`now`), so the logic is deterministic under test.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+/// How long and how many delivered message ids are remembered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DedupConfig {
+    /// A delivered id is remembered this long.
+    pub window: Duration,
+    /// At most this many delivered ids are remembered; the oldest goes first. `0` turns
+    /// de-duplication off.
+    pub capacity: usize,
+}
+
+impl DedupConfig {
+    /// One hour, 100,000 ids (a few MiB at most).
+    pub const DEFAULT: DedupConfig = DedupConfig {
+        window: Duration::from_secs(3600),
+        capacity: 100_000,
+    };
+
+    /// A window and a capacity.
+    pub fn new(window: Duration, capacity: usize) -> Self {
+        DedupConfig { window, capacity }
+    }
+
+    /// No de-duplication: every delivery reaches the callback.
+    pub fn disabled() -> Self {
+        DedupConfig {
+            window: Duration::ZERO,
+            capacity: 0,
+        }
+    }
+
+    /// Whether de-duplication is on.
+    pub fn is_enabled(&self) -> bool {
+        self.capacity > 0 && !self.window.is_zero()
+    }
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        DedupConfig::DEFAULT
+    }
+}
+
+enum Entry {
+    /// Being delivered; the receiver wakes when the delivery ends (its sender is dropped).
+    InFlight(watch::Receiver<()>),
+    /// Delivered at this instant.
+    Seen(Instant),
+}
+
+#[derive(Default)]
+struct State {
+    entries: HashMap<Arc<str>, Entry>,
+    /// Delivered ids in the order they were recorded; never longer than the capacity.
+    order: VecDeque<(Arc<str>, Instant)>,
+}
+
+impl State {
+    fn forget_if_seen_at(&mut self, id: &Arc<str>, at: Instant) {
+        if let Some(Entry::Seen(seen)) = self.entries.get(id)
+            && *seen == at
+        {
+            self.entries.remove(id);
+        }
+    }
+
+    fn evict_expired(&mut self, now: Instant, window: Duration) {
+        while let Some((id, at)) = self.order.front() {
+            if now.saturating_duration_since(*at) < window {
+                break;
+            }
+            let (id, at) = (Arc::clone(id), *at);
+            self.order.pop_front();
+            self.forget_if_seen_at(&id, at);
+        }
+    }
+}
+
+/// The set of recently delivered message ids (bounded by [`DedupConfig`]).
+#[derive(Clone)]
+pub struct Dedup {
+    config: DedupConfig,
+    state: Arc<Mutex<State>>,
+}
+
+impl std::fmt::Debug for Dedup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.lock();
+        f.debug_struct("Dedup")
+            .field("config", &self.config)
+            .field("remembered", &state.order.len())
+            .field("tracked", &state.entries.len())
+            .finish()
+    }
+}
+
+/// What [`Dedup::claim`] found.
+#[derive(Debug)]
+pub enum Claim {
+    /// Not delivered yet: deliver it, then [`Ticket::delivered`] (or drop the ticket if the
+    /// delivery failed).
+    New(Ticket),
+    /// Delivered within the window: acknowledge, do not deliver again.
+    Duplicate,
+    /// Being delivered right now by another request: wait with [`InFlight::wait`], then claim
+    /// again.
+    InFlight(InFlight),
+}
+
+/// Another request is delivering the same id.
+#[derive(Debug)]
+pub struct InFlight(watch::Receiver<()>);
+
+impl InFlight {
+    /// Resolves when that other delivery has ended, whatever its outcome.
+    pub async fn wait(mut self) {
+        // The sender only ever drops (it never sends), so this returns when the delivery ends.
+        while self.0.changed().await.is_ok() {}
+    }
+}
+
+/// The right to deliver one message id. Dropping it without [`delivered`](Self::delivered)
+/// (the callback failed, or the request was abandoned) forgets the id, so a retry is delivered.
+pub struct Ticket {
+    id: Arc<str>,
+    state: Option<Arc<Mutex<State>>>,
+    capacity: usize,
+    _done: Option<watch::Sender<()>>,
+}
+
+impl std::fmt::Debug for Ticket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ticket").field("id", &self.id).finish()
+    }
+}
+
+impl Ticket {
+    /// Records the id as delivered at `now`.
+    pub fn delivered(mut self, now: Instant) {
+        let Some(state) = self.state.take() else {
+            return;
+        };
+        let mut state = lock(&state);
+        if self.capacity == 0 {
+            state.entries.remove(&self.id);
+            return;
+        }
+        while state.order.len() >= self.capacity {
+            match state.order.pop_front() {
+                Some((old, at)) => state.forget_if_seen_at(&old, at),
+                None => break,
+            }
+        }
+        state.entries.insert(Arc::clone(&self.id), Entry::Seen(now));
+        state.order.push_back((Arc::clone(&self.id), now));
+        // `_done` drops after this, waking the waiters, who now find the id delivered.
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        if let Some(state) = self.state.take() {
+            let mut state = lock(&state);
+            if matches!(state.entries.get(&self.id), Some(Entry::InFlight(_))) {
+                state.entries.remove(&self.id);
+            }
+        }
+    }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // The state stays consistent at every step, so a panic elsewhere does not spoil it.
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Dedup {
+    /// An empty set.
+    pub fn new(config: DedupConfig) -> Self {
+        Dedup {
+            config,
+            state: Arc::new(Mutex::new(State::default())),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> DedupConfig {
+        self.config
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    /// How many delivered ids are remembered now (at most the capacity).
+    pub fn remembered(&self) -> usize {
+        self.lock().order.len()
+    }
+
+    /// Claims `id` for delivery at `now`.
+    pub fn claim(&self, id: &str, now: Instant) -> Claim {
+        if !self.config.is_enabled() {
+            return Claim::New(Ticket {
+                id: Arc::from(id),
+                state: None,
+                capacity: 0,
+                _done: None,
+            });
+        }
+        let mut state = self.lock();
+        state.evict_expired(now, self.config.window);
+        match state.entries.get(id) {
+            Some(Entry::Seen(at)) if now.saturating_duration_since(*at) < self.config.window => {
+                return Claim::Duplicate;
+            }
+            Some(Entry::InFlight(done)) => return Claim::InFlight(InFlight(done.clone())),
+            _ => {}
+        }
+        let id: Arc<str> = Arc::from(id);
+        let (done, waiters) = watch::channel(());
+        state
+            .entries
+            .insert(Arc::clone(&id), Entry::InFlight(waiters));
+        Claim::New(Ticket {
+            id,
+            state: Some(Arc::clone(&self.state)),
+            capacity: self.config.capacity,
+            _done: Some(done),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::panic)]
+    use super::*;
+
+    fn new_ticket(claim: Claim) -> Ticket {
+        match claim {
+            Claim::New(ticket) => ticket,
+            other => panic!("expected New, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn delivered_ids_are_duplicates_within_the_window() {
+        let dedup = Dedup::new(DedupConfig::new(Duration::from_secs(10), 100));
+        let t0 = Instant::now();
+        new_ticket(dedup.claim("a", t0)).delivered(t0);
+        assert!(matches!(dedup.claim("a", t0), Claim::Duplicate));
+        assert!(matches!(
+            dedup.claim("a", t0 + Duration::from_secs(9)),
+            Claim::Duplicate
+        ));
+        // after the window the id is forgotten
+        let later = t0 + Duration::from_secs(10);
+        new_ticket(dedup.claim("a", later)).delivered(later);
+        assert_eq!(dedup.remembered(), 1);
+    }
+
+    #[test]
+    fn a_failed_delivery_is_forgotten() {
+        let dedup = Dedup::new(DedupConfig::default());
+        let t0 = Instant::now();
+        drop(new_ticket(dedup.claim("a", t0)));
+        new_ticket(dedup.claim("a", t0)).delivered(t0);
+        assert!(matches!(dedup.claim("a", t0), Claim::Duplicate));
+    }
+
+    #[test]
+    fn capacity_bounds_memory_oldest_first() {
+        let dedup = Dedup::new(DedupConfig::new(Duration::from_secs(3600), 3));
+        let t0 = Instant::now();
+        for id in ["a", "b", "c", "d"] {
+            new_ticket(dedup.claim(id, t0)).delivered(t0);
+        }
+        assert_eq!(dedup.remembered(), 3);
+        assert!(matches!(dedup.claim("b", t0), Claim::Duplicate));
+        assert!(matches!(dedup.claim("d", t0), Claim::Duplicate));
+        // "a" was evicted: it is new again
+        new_ticket(dedup.claim("a", t0)).delivered(t0);
+        assert_eq!(dedup.remembered(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_concurrent_copy_waits_for_the_first_delivery() {
+        let dedup = Dedup::new(DedupConfig::default());
+        let t0 = Instant::now();
+        let first = new_ticket(dedup.claim("a", t0));
+        let Claim::InFlight(wait) = dedup.claim("a", t0) else {
+            panic!("expected InFlight");
+        };
+        let waiter = tokio::spawn(wait.wait());
+        first.delivered(t0);
+        waiter.await.unwrap_or_else(|err| panic!("{err}"));
+        assert!(matches!(dedup.claim("a", t0), Claim::Duplicate));
+    }
+
+    #[tokio::test]
+    async fn a_concurrent_copy_is_delivered_when_the_first_fails() {
+        let dedup = Dedup::new(DedupConfig::default());
+        let t0 = Instant::now();
+        let first = new_ticket(dedup.claim("a", t0));
+        let Claim::InFlight(wait) = dedup.claim("a", t0) else {
+            panic!("expected InFlight");
+        };
+        drop(first);
+        wait.wait().await;
+        assert!(matches!(dedup.claim("a", t0), Claim::New(_)));
+    }
+
+    #[test]
+    fn disabled_delivers_everything() {
+        let dedup = Dedup::new(DedupConfig::disabled());
+        let t0 = Instant::now();
+        new_ticket(dedup.claim("a", t0)).delivered(t0);
+        new_ticket(dedup.claim("a", t0)).delivered(t0);
+        assert_eq!(dedup.remembered(), 0);
+    }
+}
