@@ -1,0 +1,908 @@
+//! The incremental decoder of a streaming reply: bytes in, [`Frame`]s out, at any split.
+//!
+//! [`FrameDecoder`] is a [`tokio_util::codec::Decoder`], and the same logic is callable
+//! directly on a [`BytesMut`] ([`FrameDecoder::decode`], [`FrameDecoder::decode_eof`]) by sync
+//! code or another runtime. Append what arrives to the buffer, call `decode` until it answers
+//! `Ok(None)`, repeat; at the end of input call `decode_eof` until it answers `Ok(None)` or an
+//! error. Do not touch the buffer's contents in between other than by appending: the decoder
+//! remembers how far it has looked.
+//!
+//! # What it accepts
+//!
+//! The "Streaming" section of the workspace's `PROTOCOL.md`, mixed freely within one body:
+//!
+//! - bare JSON objects, separated by JSON white space (space, tab, `\n`, `\r`) or by nothing
+//!   (`}{`); an object may span lines;
+//! - SSE lines: `data:` with or without one space; `event:`, `id:`, `retry:` and comment (`:`)
+//!   lines carry no frame; lines end with `\n`, `\r\n` or `\r`. The values of the `data:` lines
+//!   of one event are joined with `\n` as SSE specifies, and the joined text is read like a bare
+//!   body: so a frame may be split over several `data:` lines of one event, and one `data:` line
+//!   may carry several frames (`}{`) or a frame per line with no blank line between them (as
+//!   some servers send). A frame left open when its event ends (blank line) is invalid JSON;
+//! - `data: [DONE]` carries no frame;
+//! - a byte-order mark at the very start.
+//!
+//! A line is classified after its leading spaces and tabs, so `  data: {...}` is a data line.
+//! A field name must be followed by `:` or the line end (`data` alone is an empty data line).
+//!
+//! # What is stepped over, and what ends the stream
+//!
+//! `FramedRead` ends the stream after any `Err`, so a fault the decoder can resynchronise after
+//! comes out as an item, `Ok(Some(Err(FrameError)))`, and decoding goes on:
+//!
+//! | fault | [`FrameErrorKind`] | resumes |
+//! |---|---|---|
+//! | a closed frame is not valid JSON | `InvalidJson` | after the frame's closing `}` |
+//! | an SSE event ends (blank line, or a line that is not a `data:`/`event:`/`id:`/`retry:`/comment line) while a frame is open | `InvalidJson` (serde_json's EOF message) | at that line |
+//! | a closed frame is JSON but not a frame (no integer `code`, `data` of the wrong shape) | `NotAFrame` | after the frame |
+//! | a frame is not UTF-8 | `InvalidUtf8` | after the frame |
+//! | a frame grows past the maximum frame size | `TooLarge` (reported once, as soon as it is known) | after the frame's end, found while discarding its bytes |
+//! | bytes outside any frame that are not white space, a frame, an SSE line or `[DONE]` (`}`, `[1]`, `hello`, a broken BOM, `datum:`) | `UnexpectedByte` (one per run, reported at the run's end or after 32 bytes) | at the next `{` or line end |
+//!
+//! What the decoder cannot step over ends the stream, `Err(StreamError)`:
+//!
+//! - [`StreamError::Decode`] with [`FrameErrorKind::Truncated`]: `decode_eof` found the input
+//!   ended inside a frame (bare, on a `data:` line, or in an SSE event whose frame was still
+//!   open), inside a byte-order mark, an unfinished field name (`dat`) or an unfinished
+//!   `[DONE]`. It names how many bytes were left. White space, a finished field or comment
+//!   line without its line end, and an SSE event without its final blank line are a clean end.
+//!   A last frame without a trailing newline is a frame, never dropped.
+//! - [`StreamError::Io`]: reading failed, under a `FramedRead`.
+//!
+//! `decode` itself never returns `Err`. After a `Truncated` error the decoder is empty and
+//! further `decode_eof` calls answer `Ok(None)`.
+//!
+//! # Offsets, split points and cost
+//!
+//! Error offsets count every byte of the stream (the byte-order mark, `data: ` prefixes and
+//! line ends included) across all calls. The frames and the errors (offsets and excerpts
+//! included) are the same whatever the chunking of the input.
+//!
+//! The scanner is resumable: it keeps its position, the brace depth, whether it is inside a
+//! string and after a backslash, the SSE line state, and never examines a byte twice.
+//! serde_json runs once per closed frame, directly on the buffer when the frame sits on one
+//! line; only a frame split over several `data:` lines is copied, once, to be joined. Inside
+//! strings the scan jumps to the next `"` or `\` with `memchr`, so long base64 audio pieces
+//! cost little. Memory: the buffer holds at most the maximum frame size plus one chunk; an
+//! oversized frame's bytes are dropped as they are scanned.
+
+use std::fmt;
+
+use bytes::{Buf, BytesMut};
+use memchr::{memchr2, memchr3};
+
+use super::decode_error::{EXCERPT_LEN, FrameError, FrameErrorKind, StreamError};
+use super::frame::Frame;
+
+/// The default maximum frame size: 16 MiB.
+pub const DEFAULT_MAX_FRAME_SIZE: usize = 16 * 1024 * 1024;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+const DONE: &[u8] = b"[DONE]";
+
+/// One item of the decoded stream: a frame, or a frame the decoder stepped over.
+pub type DecodedItem = Result<Frame, FrameError>;
+
+/// The incremental stream decoder. See the [module docs](self) for the grammar and the errors.
+pub struct FrameDecoder {
+    max: usize,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+    /// How many bytes of `buf` have been examined.
+    pos: usize,
+    state: State,
+    /// The last line ended with `\r`: a `\n` right after it belongs to the same line end.
+    skip_lf: bool,
+    /// The frame being scanned (in [`State::Frame`]), or waiting for the next `data:` line of
+    /// its event (when `sse_pending`).
+    open: Open,
+    /// An SSE frame is open across a line end and continues on the event's next `data:` line.
+    sse_pending: bool,
+    /// The text of a frame split over several `data:` lines, joined with `\n`.
+    join: Vec<u8>,
+    garbage: Garbage,
+    /// Stream offset of the field name, BOM or `[DONE]` being matched.
+    token_start: u64,
+    /// Index in `buf` of the end of the current `data:` line, once found.
+    eol_at: Option<usize>,
+    /// Index in `buf` up to which there is no line end (searched already).
+    eol_from: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field {
+    Data,
+    Event,
+    Id,
+    Retry,
+}
+
+impl Field {
+    fn name(self) -> &'static [u8] {
+        match self {
+            Field::Data => b"data",
+            Field::Event => b"event",
+            Field::Id => b"id",
+            Field::Retry => b"retry",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Nothing seen yet: a byte-order mark may come.
+    Start,
+    /// Matched this many bytes of the byte-order mark.
+    Bom(usize),
+    /// Between frames and lines, outside `data:` values.
+    Idle { line_start: bool },
+    /// Matched this many bytes of a field name.
+    Field { field: Field, matched: usize },
+    /// In a line that carries no frame, up to its end.
+    SkipLine,
+    /// Right after `data:`: one space may follow.
+    DataStart,
+    /// In a `data:` value, between frames.
+    DataIdle,
+    /// Matched this many bytes of `[DONE]`.
+    Done(usize),
+    /// In a run of unexpected bytes.
+    Garbage { in_data: bool },
+    /// In a frame.
+    Frame,
+}
+
+/// The structural state of the JSON text of a frame.
+#[derive(Clone, Copy, Debug, Default)]
+struct Scan {
+    depth: u64,
+    in_string: bool,
+    escape: bool,
+}
+
+impl Scan {
+    /// Examines `hay`; returns the index just past the `}` that closes the frame, if there.
+    #[inline]
+    fn run(&mut self, hay: &[u8]) -> Option<usize> {
+        let mut i = 0;
+        loop {
+            if self.in_string {
+                if self.escape {
+                    if i >= hay.len() {
+                        return None;
+                    }
+                    i += 1;
+                    self.escape = false;
+                }
+                let k = find_quote_or_backslash(hay, i)?;
+                i = k + 1;
+                if hay.get(k) == Some(&b'"') {
+                    self.in_string = false;
+                } else {
+                    self.escape = true;
+                }
+            } else {
+                loop {
+                    let &b = hay.get(i)?;
+                    i += 1;
+                    match b {
+                        b'"' => {
+                            self.in_string = true;
+                            break;
+                        }
+                        b'{' => self.depth = self.depth.saturating_add(1),
+                        b'}' => {
+                            self.depth = self.depth.saturating_sub(1);
+                            if self.depth == 0 {
+                                return Some(i);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The index of the next `"` or `\` in `hay` from `from`.
+#[inline]
+fn find_quote_or_backslash(hay: &[u8], from: usize) -> Option<usize> {
+    /// Keys and small text pieces are the common case: a plain loop over their first bytes
+    /// beats setting up a vectorised search; long strings (base64 audio) go to `memchr2`.
+    const SHORT: usize = 16;
+    let rest = hay.get(from..)?;
+    for (k, &b) in rest.iter().take(SHORT).enumerate() {
+        if b == b'"' || b == b'\\' {
+            return Some(from + k);
+        }
+    }
+    let tail = rest.get(SHORT..)?;
+    memchr2(b'"', b'\\', tail).map(|k| from + SHORT + k)
+}
+
+/// The frame being scanned.
+#[derive(Debug, Default)]
+struct Open {
+    /// Stream offset of its `{`.
+    start: u64,
+    /// It began in a `data:` value: it ends at the line end unless it is closed.
+    sse: bool,
+    /// Its text is being joined in `FrameDecoder::join` (it spans `data:` lines).
+    joined: bool,
+    /// It is over the limit: its bytes are dropped as they are scanned.
+    discard: bool,
+    scan: Scan,
+    /// The excerpt kept when discarding starts, for a `Truncated` error.
+    head: Vec<u8>,
+}
+
+/// A run of unexpected bytes.
+#[derive(Debug, Default)]
+struct Garbage {
+    start: u64,
+    excerpt: Vec<u8>,
+    reported: bool,
+}
+
+/// What one step of the state machine did.
+enum Step {
+    /// Changed state; go on.
+    Go,
+    /// Has an item.
+    Out(DecodedItem),
+    /// Examined every byte of the buffer.
+    More,
+}
+
+impl Default for FrameDecoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for FrameDecoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FrameDecoder")
+            .field("max_frame_size", &self.max)
+            .field("offset", &self.base)
+            .field("examined", &self.pos)
+            .field("state", &self.state)
+            .field("sse_pending", &self.sse_pending)
+            .field("joined_len", &self.join.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl FrameDecoder {
+    /// A decoder with the default maximum frame size of 16 MiB.
+    pub fn new() -> Self {
+        Self::with_max_frame_size(DEFAULT_MAX_FRAME_SIZE)
+    }
+
+    /// A decoder that reports (and skips) frames whose JSON text is longer than `max` bytes.
+    pub fn with_max_frame_size(max: usize) -> Self {
+        FrameDecoder {
+            max,
+            base: 0,
+            pos: 0,
+            state: State::Start,
+            skip_lf: false,
+            open: Open::default(),
+            sse_pending: false,
+            join: Vec::new(),
+            garbage: Garbage::default(),
+            token_start: 0,
+            eol_at: None,
+            eol_from: 0,
+        }
+    }
+
+    /// The maximum frame size in bytes.
+    pub fn max_frame_size(&self) -> usize {
+        self.max
+    }
+
+    /// The stream offset of the first byte still in the buffer: how many bytes the decoder
+    /// has consumed so far.
+    pub fn consumed(&self) -> u64 {
+        self.base
+    }
+
+    /// Decodes the next item from `buf`, if a whole one is there.
+    ///
+    /// `Ok(Some(Ok(frame)))` is a frame, `Ok(Some(Err(error)))` a fault the decoder stepped
+    /// over, `Ok(None)` means more input is needed. Never `Err` (see the module docs).
+    pub fn decode(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<Result<Frame, FrameError>>, StreamError> {
+        Ok(self.step(buf))
+    }
+
+    /// Like [`decode`](Self::decode), at the end of input: what is left must be white space
+    /// or a finished line, else `Err` with [`FrameErrorKind::Truncated`].
+    pub fn decode_eof(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<Result<Frame, FrameError>>, StreamError> {
+        if let Some(item) = self.step(buf) {
+            return Ok(Some(item));
+        }
+        let end = self.base + buf.len() as u64;
+        let (start, excerpt) = if self.sse_pending || self.state == State::Frame {
+            let excerpt = if self.open.discard {
+                self.open.head.clone()
+            } else {
+                self.content_head(buf, self.pos, EXCERPT_LEN)
+            };
+            (self.open.start, excerpt)
+        } else {
+            match self.state {
+                State::Bom(m) => (self.token_start, prefix(BOM, m).to_vec()),
+                State::Done(m) => (self.token_start, prefix(DONE, m).to_vec()),
+                State::Field { field, matched } if matched < field.name().len() => {
+                    (self.token_start, prefix(field.name(), matched).to_vec())
+                }
+                State::Garbage { in_data } if !self.garbage.reported => {
+                    self.state = if in_data {
+                        State::DataIdle
+                    } else {
+                        State::Idle { line_start: false }
+                    };
+                    return Ok(Some(Err(self.garbage_error())));
+                }
+                _ => return Ok(None),
+            }
+        };
+        let err = FrameError::new(
+            start,
+            FrameErrorKind::Truncated {
+                bytes_left: end.saturating_sub(start),
+            },
+            &excerpt,
+        );
+        // Nothing can follow: forget the unfinished frame so that further calls end cleanly.
+        self.pos = buf.len();
+        self.advance(buf, buf.len());
+        self.state = State::Idle { line_start: true };
+        self.sse_pending = false;
+        self.skip_lf = false;
+        self.join.clear();
+        Err(StreamError::Decode(err))
+    }
+
+    fn step(&mut self, buf: &mut BytesMut) -> Option<DecodedItem> {
+        // Only appending to the buffer is allowed between calls; guard against anything else
+        // rather than index out of it.
+        self.pos = self.pos.min(buf.len());
+        loop {
+            let step = match self.state {
+                State::Frame => self.frame(buf),
+                State::Idle { line_start } => self.idle(buf, line_start),
+                State::DataIdle => self.data_idle(buf),
+                State::Field { field, matched } => self.field(buf, field, matched),
+                State::SkipLine => self.skip_line(buf),
+                State::DataStart => self.data_start(buf),
+                State::Done(matched) => self.done(buf, matched),
+                State::Garbage { in_data } => self.garbage(buf, in_data),
+                State::Start => self.start(buf),
+                State::Bom(matched) => self.bom(buf, matched),
+            };
+            match step {
+                Step::Go => {}
+                Step::Out(item) => return Some(item),
+                Step::More => {
+                    self.park(buf);
+                    return None;
+                }
+            }
+        }
+    }
+
+    fn at(&self, index: usize) -> u64 {
+        self.base + index as u64
+    }
+
+    /// Drops the first `n` bytes of the buffer.
+    fn advance(&mut self, buf: &mut BytesMut, n: usize) {
+        let n = n.min(buf.len());
+        buf.advance(n);
+        self.base += n as u64;
+        self.pos = self.pos.saturating_sub(n);
+        self.eol_at = self.eol_at.map(|e| e.saturating_sub(n));
+        self.eol_from = self.eol_from.saturating_sub(n);
+    }
+
+    /// Every byte has been examined: drop what need not be kept.
+    fn park(&mut self, buf: &mut BytesMut) {
+        if self.state == State::Frame && !self.open.discard {
+            if self.open.joined {
+                self.join
+                    .extend_from_slice(buf.get(..self.pos).unwrap_or_default());
+                self.advance(buf, self.pos);
+            }
+            // A frame on one line stays in the buffer, from its `{`, until it closes.
+        } else {
+            self.advance(buf, self.pos);
+        }
+    }
+
+    fn start(&mut self, buf: &BytesMut) -> Step {
+        let Some(&b) = buf.get(self.pos) else {
+            return Step::More;
+        };
+        if Some(&b) == BOM.first() {
+            self.token_start = self.at(self.pos);
+            self.pos += 1;
+            self.state = State::Bom(1);
+        } else {
+            self.state = State::Idle { line_start: true };
+        }
+        Step::Go
+    }
+
+    fn bom(&mut self, buf: &BytesMut, matched: usize) -> Step {
+        let Some(&b) = buf.get(self.pos) else {
+            return Step::More;
+        };
+        if BOM.get(matched) == Some(&b) {
+            self.pos += 1;
+            self.state = if matched + 1 == BOM.len() {
+                State::Idle { line_start: true }
+            } else {
+                State::Bom(matched + 1)
+            };
+        } else {
+            self.start_garbage(self.token_start, prefix(BOM, matched), false);
+        }
+        Step::Go
+    }
+
+    fn idle(&mut self, buf: &mut BytesMut, line_start: bool) -> Step {
+        let Some(&b) = buf.get(self.pos) else {
+            return Step::More;
+        };
+        if self.skip_lf {
+            self.skip_lf = false;
+            if b == b'\n' {
+                self.pos += 1;
+                return Step::Go;
+            }
+        }
+        match b {
+            b' ' | b'\t' => self.pos += 1,
+            b'\n' | b'\r' => {
+                self.pos += 1;
+                self.skip_lf = b == b'\r';
+                self.state = State::Idle { line_start: true };
+                if line_start && self.sse_pending {
+                    // A blank line ends the event, and the frame left open in it.
+                    return self.end_pending();
+                }
+            }
+            b'd' | b'e' | b'i' | b'r' => {
+                let field = match b {
+                    b'd' => Field::Data,
+                    b'e' => Field::Event,
+                    b'i' => Field::Id,
+                    _ => Field::Retry,
+                };
+                self.token_start = self.at(self.pos);
+                self.pos += 1;
+                self.state = State::Field { field, matched: 1 };
+            }
+            b':' => {
+                self.pos += 1;
+                self.state = State::SkipLine;
+            }
+            _ if self.sse_pending => {
+                // Not a line of the event: the event, and its open frame, ended before it.
+                return self.end_pending();
+            }
+            b'{' => self.begin_frame(buf, false),
+            _ => self.start_garbage(self.at(self.pos), &[], false),
+        }
+        Step::Go
+    }
+
+    fn field(&mut self, buf: &BytesMut, field: Field, matched: usize) -> Step {
+        let Some(&b) = buf.get(self.pos) else {
+            return Step::More;
+        };
+        let name = field.name();
+        let next = if field == Field::Data {
+            State::DataStart
+        } else {
+            State::SkipLine
+        };
+        match name.get(matched) {
+            Some(&want) if want == b => {
+                self.pos += 1;
+                self.state = State::Field {
+                    field,
+                    matched: matched + 1,
+                };
+                return Step::Go;
+            }
+            None if b == b':' => {
+                self.pos += 1;
+                self.state = next;
+                return Step::Go;
+            }
+            None if b == b'\n' || b == b'\r' => {
+                self.state = next;
+                return Step::Go;
+            }
+            _ => {}
+        }
+        if self.sse_pending {
+            return self.end_pending();
+        }
+        self.start_garbage(self.token_start, prefix(name, matched), false);
+        Step::Go
+    }
+
+    fn skip_line(&mut self, buf: &BytesMut) -> Step {
+        let rest = buf.get(self.pos..).unwrap_or_default();
+        match memchr2(b'\n', b'\r', rest) {
+            Some(k) => {
+                self.pos += k;
+                self.state = State::Idle { line_start: false };
+                Step::Go
+            }
+            None => {
+                self.pos = buf.len();
+                Step::More
+            }
+        }
+    }
+
+    fn data_start(&mut self, buf: &mut BytesMut) -> Step {
+        let Some(&b) = buf.get(self.pos) else {
+            return Step::More;
+        };
+        if b == b' ' {
+            self.pos += 1;
+        }
+        if self.sse_pending {
+            // The next data line of the event carrying an open frame: its value continues the
+            // frame's text.
+            self.sse_pending = false;
+            self.advance(buf, self.pos);
+            self.eol_at = None;
+            self.eol_from = 0;
+            self.state = State::Frame;
+        } else {
+            self.state = State::DataIdle;
+        }
+        Step::Go
+    }
+
+    fn data_idle(&mut self, buf: &mut BytesMut) -> Step {
+        let Some(&b) = buf.get(self.pos) else {
+            return Step::More;
+        };
+        match b {
+            b' ' | b'\t' => self.pos += 1,
+            b'\n' | b'\r' => self.state = State::Idle { line_start: false },
+            b'{' => self.begin_frame(buf, true),
+            b'[' => {
+                self.token_start = self.at(self.pos);
+                self.pos += 1;
+                self.state = State::Done(1);
+            }
+            _ => self.start_garbage(self.at(self.pos), &[], true),
+        }
+        Step::Go
+    }
+
+    fn done(&mut self, buf: &BytesMut, matched: usize) -> Step {
+        let Some(&b) = buf.get(self.pos) else {
+            return Step::More;
+        };
+        if DONE.get(matched) == Some(&b) {
+            self.pos += 1;
+            self.state = if matched + 1 == DONE.len() {
+                State::DataIdle
+            } else {
+                State::Done(matched + 1)
+            };
+        } else {
+            self.start_garbage(self.token_start, prefix(DONE, matched), true);
+        }
+        Step::Go
+    }
+
+    fn start_garbage(&mut self, start: u64, prefix: &[u8], in_data: bool) {
+        self.garbage.start = start;
+        self.garbage.excerpt.clear();
+        self.garbage.excerpt.extend_from_slice(prefix);
+        self.garbage.reported = false;
+        self.state = State::Garbage { in_data };
+    }
+
+    fn garbage_error(&self) -> FrameError {
+        let byte = self.garbage.excerpt.first().copied().unwrap_or_default();
+        FrameError::new(
+            self.garbage.start,
+            FrameErrorKind::UnexpectedByte { byte },
+            &self.garbage.excerpt,
+        )
+    }
+
+    fn garbage(&mut self, buf: &BytesMut, in_data: bool) -> Step {
+        let rest = buf.get(self.pos..).unwrap_or_default();
+        let stop = memchr3(b'{', b'\n', b'\r', rest);
+        let run = rest.get(..stop.unwrap_or(rest.len())).unwrap_or_default();
+        let room = EXCERPT_LEN.saturating_sub(self.garbage.excerpt.len());
+        self.garbage
+            .excerpt
+            .extend_from_slice(run.get(..room).unwrap_or(run));
+        self.pos += run.len();
+        if stop.is_some() {
+            // Resynchronised: the `{` or the line end is handled by the state we return to.
+            self.state = if in_data {
+                State::DataIdle
+            } else {
+                State::Idle { line_start: false }
+            };
+        }
+        let full = self.garbage.excerpt.len() >= EXCERPT_LEN;
+        if !self.garbage.reported && (stop.is_some() || full) {
+            self.garbage.reported = true;
+            return Step::Out(Err(self.garbage_error()));
+        }
+        if stop.is_some() { Step::Go } else { Step::More }
+    }
+
+    fn begin_frame(&mut self, buf: &mut BytesMut, sse: bool) {
+        self.advance(buf, self.pos);
+        self.open.start = self.base;
+        self.open.sse = sse;
+        self.open.joined = false;
+        self.open.discard = false;
+        self.open.head.clear();
+        self.open.scan = Scan {
+            depth: 1,
+            in_string: false,
+            escape: false,
+        };
+        self.pos = 1;
+        if sse {
+            self.eol_at = None;
+            self.eol_from = 1;
+        }
+        self.state = State::Frame;
+    }
+
+    /// The end of the current `data:` line in `buf`, or the end of `buf`.
+    fn line_limit(&mut self, buf: &BytesMut) -> usize {
+        if let Some(e) = self.eol_at {
+            return e.min(buf.len());
+        }
+        let from = self.eol_from.max(self.pos);
+        match memchr2(b'\n', b'\r', buf.get(from..).unwrap_or_default()) {
+            Some(k) => {
+                self.eol_at = Some(from + k);
+                from + k
+            }
+            None => {
+                self.eol_from = buf.len();
+                buf.len()
+            }
+        }
+    }
+
+    /// The first `n` bytes of the open frame's text, whose part in `buf` ends at `end`.
+    fn content_head(&self, buf: &BytesMut, end: usize, n: usize) -> Vec<u8> {
+        let in_buf = buf.get(..end).unwrap_or_default();
+        let mut head = Vec::with_capacity(n);
+        if self.open.joined {
+            head.extend_from_slice(self.join.get(..n).unwrap_or(&self.join));
+        }
+        let room = n.saturating_sub(head.len());
+        head.extend_from_slice(in_buf.get(..room).unwrap_or(in_buf));
+        head
+    }
+
+    /// The open frame's text so far is longer than the limit: report it, drop its bytes.
+    fn too_large(&mut self, buf: &BytesMut, end: usize) -> FrameError {
+        let head = self.content_head(buf, end, EXCERPT_LEN.min(self.max.saturating_add(1)));
+        let err = FrameError::new(
+            self.open.start,
+            FrameErrorKind::TooLarge { limit: self.max },
+            &head,
+        );
+        self.open.head = head;
+        self.open.discard = true;
+        self.join.clear();
+        err
+    }
+
+    fn frame(&mut self, buf: &mut BytesMut) -> Step {
+        let limit = if self.open.sse {
+            self.line_limit(buf)
+        } else {
+            buf.len()
+        };
+        let hay = buf.get(self.pos..limit).unwrap_or_default();
+        if let Some(k) = self.open.scan.run(hay) {
+            let end = self.pos + k;
+            self.pos = end;
+            return self.close_frame(buf, end);
+        }
+        self.pos = limit;
+        if !self.open.discard {
+            let len = if self.open.joined {
+                self.join.len() + self.pos
+            } else {
+                self.pos
+            };
+            if len > self.max {
+                let err = self.too_large(buf, self.pos);
+                return Step::Out(Err(err));
+            }
+        }
+        if limit == buf.len() {
+            return Step::More;
+        }
+        // The `data:` line ended inside the frame: its text goes on in the event's next data
+        // line, after a `\n`.
+        if !self.open.discard {
+            self.join
+                .extend_from_slice(buf.get(..self.pos).unwrap_or_default());
+            self.join.push(b'\n');
+        }
+        self.advance(buf, self.pos);
+        self.open.joined = true;
+        self.sse_pending = true;
+        self.state = State::Idle { line_start: false };
+        if !self.open.discard && self.join.len() > self.max {
+            let err = self.too_large(buf, 0);
+            return Step::Out(Err(err));
+        }
+        Step::Go
+    }
+
+    fn close_frame(&mut self, buf: &mut BytesMut, end: usize) -> Step {
+        let start = self.open.start;
+        let item = if self.open.discard {
+            None
+        } else if self.open.joined {
+            self.join
+                .extend_from_slice(buf.get(..end).unwrap_or_default());
+            let item = if self.join.len() > self.max {
+                let head = prefix(&self.join, EXCERPT_LEN.min(self.max.saturating_add(1)));
+                Err(FrameError::new(
+                    start,
+                    FrameErrorKind::TooLarge { limit: self.max },
+                    head,
+                ))
+            } else {
+                parse_frame(&self.join, start)
+            };
+            self.join.clear();
+            Some(item)
+        } else {
+            let text = buf.get(..end).unwrap_or_default();
+            if end > self.max {
+                let head = prefix(text, EXCERPT_LEN.min(self.max.saturating_add(1)));
+                Some(Err(FrameError::new(
+                    start,
+                    FrameErrorKind::TooLarge { limit: self.max },
+                    head,
+                )))
+            } else {
+                Some(parse_frame(text, start))
+            }
+        };
+        self.advance(buf, end);
+        self.state = if self.open.sse {
+            State::DataIdle
+        } else {
+            State::Idle { line_start: false }
+        };
+        match item {
+            Some(item) => Step::Out(item),
+            None => Step::Go,
+        }
+    }
+
+    /// The SSE event carrying an open frame has ended: the frame is invalid JSON (or was
+    /// already reported too large).
+    fn end_pending(&mut self) -> Step {
+        self.sse_pending = false;
+        if self.open.discard {
+            return Step::Go;
+        }
+        let err = match parse_frame(&self.join, self.open.start) {
+            Err(err) => err,
+            // Cannot happen (the braces did not balance), but never pass a frame that did not
+            // close.
+            Ok(_) => FrameError::new(
+                self.open.start,
+                FrameErrorKind::InvalidJson {
+                    message: "the SSE event ended inside the frame".to_owned(),
+                    line: 1,
+                    column: 1,
+                },
+                &self.join,
+            ),
+        };
+        self.join.clear();
+        Step::Out(Err(err))
+    }
+}
+
+fn prefix(bytes: &[u8], n: usize) -> &[u8] {
+    bytes.get(..n).unwrap_or(bytes)
+}
+
+/// Parses the JSON text of a closed frame that starts at stream offset `start`.
+fn parse_frame(text: &[u8], start: u64) -> Result<Frame, FrameError> {
+    let err = match serde_json::from_slice::<Frame>(text) {
+        Ok(frame) => return Ok(frame),
+        Err(err) => err,
+    };
+    if let Err(utf8) = std::str::from_utf8(text) {
+        let position = utf8.valid_up_to();
+        return Err(FrameError::new(
+            start,
+            FrameErrorKind::InvalidUtf8 { position },
+            window(text, position),
+        ));
+    }
+    let (line, column) = (err.line(), err.column());
+    let mut message = err.to_string();
+    let suffix = format!(" at line {line} column {column}");
+    if message.ends_with(&suffix) {
+        message.truncate(message.len() - suffix.len());
+    }
+    let at = index_of(text, line, column);
+    let kind = match err.classify() {
+        serde_json::error::Category::Data => FrameErrorKind::NotAFrame {
+            message,
+            line,
+            column,
+        },
+        _ => FrameErrorKind::InvalidJson {
+            message,
+            line,
+            column,
+        },
+    };
+    Err(FrameError::new(start, kind, window(text, at)))
+}
+
+/// The byte index of serde_json's 1-based (line, byte column) in `text`.
+fn index_of(text: &[u8], line: usize, column: usize) -> usize {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        memchr::memchr_iter(b'\n', text)
+            .nth(line - 2)
+            .map_or(text.len(), |nl| nl + 1)
+    };
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+/// At most [`EXCERPT_LEN`] bytes of `text` around index `at`.
+fn window(text: &[u8], at: usize) -> &[u8] {
+    let from = at.saturating_sub(EXCERPT_LEN * 2 / 3);
+    let to = (from + EXCERPT_LEN).min(text.len());
+    text.get(from..to).unwrap_or_default()
+}
+
+impl tokio_util::codec::Decoder for FrameDecoder {
+    type Item = Result<Frame, FrameError>;
+    type Error = StreamError;
+
+    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Self::Item>, Self::Error> {
+        FrameDecoder::decode(self, src)
+    }
+
+    fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Self::Item>, Self::Error> {
+        FrameDecoder::decode_eof(self, src)
+    }
+}
