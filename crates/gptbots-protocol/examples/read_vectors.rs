@@ -124,11 +124,11 @@ fn describe(relative: &str, bytes: &[u8]) -> Result<String, String> {
     })
 }
 
-fn files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            files(root, &path, out)?;
+            files(&path, out)?;
         } else {
             out.push(path);
         }
@@ -142,7 +142,7 @@ fn main() -> ExitCode {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors"));
     let mut paths = Vec::new();
-    if let Err(e) = files(&root, &root, &mut paths) {
+    if let Err(e) = files(&root, &mut paths) {
         eprintln!("cannot read {}: {e}", root.display());
         return ExitCode::FAILURE;
     }
