@@ -148,6 +148,11 @@ pub struct ConversationMessage {
     /// When it was made (milliseconds in the upstream example).
     pub create_time: i64,
     /// `user` or `assistant`.
+    // The server sends this: its schema allows a newer role, unlike the request's.
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(schema_with = "crate::schema::server_role")
+    )]
     pub role: Role,
     /// The user's feedback (`POSITIVE`, `NEGATIVE`...), when any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -191,6 +196,11 @@ impl ConversationMessage {
 pub struct BranchContent {
     /// The parts of this branch.
     #[serde(default)]
+    // The server sends this: its schema allows a newer part type, unlike the request's.
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(schema_with = "crate::schema::server_content_parts")
+    )]
     pub branch_content: Vec<ContentPart>,
     /// Fields this crate does not name, kept as they came.
     #[serde(flatten)]

@@ -15,6 +15,36 @@ use serde_json::Value;
 use crate::stream::frame::{AudioPiece, FlowOutputItem, Frame, MessageInfo, code};
 use crate::usage::Tokens;
 
+/// `role` as the server sends it (conversation detail): the documented values or a newer one.
+pub(crate) fn server_role(_: &mut schemars::SchemaGenerator) -> Schema {
+    crate::open_enum::enum_schema(
+        crate::message_v2::Role::KNOWN,
+        crate::open_enum::SchemaMode::open,
+    )
+}
+
+/// Content parts as the server sends them (conversation detail): the documented parts, or an
+/// object of a newer `type`, kept whole as `ContentPart::Unknown` is.
+pub(crate) fn server_content_parts(generator: &mut schemars::SchemaGenerator) -> Schema {
+    let documented = generator.subschema_for::<crate::message_v2::ContentPart>();
+    schemars::json_schema!({
+        "type": "array",
+        "items": {
+            "anyOf": [
+                documented,
+                {
+                    "description": "A part of a type added by a newer server.",
+                    "type": "object",
+                    "properties": {
+                        "type": { "type": "string", "not": { "enum": ["text", "audio", "image", "document"] } }
+                    },
+                    "required": ["type"]
+                }
+            ]
+        }
+    })
+}
+
 /// One exported schema: its file stem and the schema as canonical JSON.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -31,7 +61,8 @@ impl WireSchema {
     pub fn to_canonical_string(&self) -> String {
         // serde_json's Map is a BTreeMap unless `preserve_order` is on, so keys come out sorted;
         // sort explicitly anyway in case a dependency turns that feature on.
-        let mut text = serde_json::to_string_pretty(&sorted(self.schema.clone())).unwrap_or_default();
+        let mut text =
+            serde_json::to_string_pretty(&sorted(self.schema.clone())).unwrap_or_default();
         text.push('\n');
         text
     }
@@ -40,7 +71,8 @@ impl WireSchema {
 fn sorted(value: Value) -> Value {
     match value {
         Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+            let mut entries: Vec<(String, Value)> =
+                map.into_iter().map(|(k, v)| (k, sorted(v))).collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             Value::Object(entries.into_iter().collect())
         }
@@ -52,8 +84,14 @@ fn sorted(value: Value) -> Value {
 fn schema_of<T: JsonSchema>(name: &'static str, id_base: &str) -> WireSchema {
     let generator = SchemaSettings::draft2020_12().into_generator();
     let mut schema = generator.into_root_schema_for::<T>();
-    schema.insert("$id".to_owned(), Value::String(format!("{id_base}/{name}.schema.json")));
-    WireSchema { name, schema: schema.to_value() }
+    schema.insert(
+        "$id".to_owned(),
+        Value::String(format!("{id_base}/{name}.schema.json")),
+    );
+    WireSchema {
+        name,
+        schema: schema.to_value(),
+    }
 }
 
 /// The `$id` prefix of the exported schemas.
@@ -86,7 +124,14 @@ impl JsonSchema for Frame {
     }
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> Schema {
-        let known = [code::END, code::TEXT, code::COST, code::FLOW_OUTPUT, code::MESSAGE_INFO, code::AUDIO];
+        let known = [
+            code::END,
+            code::TEXT,
+            code::COST,
+            code::FLOW_OUTPUT,
+            code::MESSAGE_INFO,
+            code::AUDIO,
+        ];
         let frame = |code: i64, title: &str, data: Value| {
             serde_json::json!({
                 "title": title,
@@ -105,7 +150,10 @@ impl JsonSchema for Frame {
         let tokens = generator.subschema_for::<Tokens>().to_value();
         let mut flow = frame(code::FLOW_OUTPUT, "FlowOutput", flow_items);
         if let Some(props) = flow.get_mut("properties").and_then(Value::as_object_mut) {
-            props.insert("componentId".to_owned(), serde_json::json!({ "type": "integer" }));
+            props.insert(
+                "componentId".to_owned(),
+                serde_json::json!({ "type": "integer" }),
+            );
         }
         schemars::json_schema!({
             "description": "One frame of a streaming reply. The `code` decides the kind; codes not listed are kept as they came.",
