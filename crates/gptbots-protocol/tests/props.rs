@@ -470,6 +470,26 @@ fn end_frame_keeps_data_null_and_error_frame_has_no_data() {
     );
 }
 
+/// `componentId` is read apart from `extra`; the shapes the wire can carry all come back: an
+/// integer on a FlowOutput frame, anything else kept in `extra`, and on any other frame kept in
+/// `extra` whatever it is.
+#[test]
+fn component_id_round_trips_in_every_place_it_can_come() {
+    for json in [
+        r#"{"code":10,"message":"FlowOutput","data":[],"componentId":7}"#,
+        r#"{"code":10,"message":"FlowOutput","data":[],"componentId":"7"}"#,
+        r#"{"code":10,"message":"FlowOutput","data":[],"componentId":18446744073709551615}"#,
+        r#"{"code":3,"message":"Text","data":"hi","componentId":7}"#,
+        r#"{"code":83,"data":null,"componentId":null}"#,
+    ] {
+        let frame: Frame = from_str(json).unwrap();
+        let back: Frame = from_slice(&serde_json::to_vec(&frame).unwrap()).unwrap();
+        assert_eq!(back, frame, "{json}");
+        let same: Value = serde_json::from_str(json).unwrap();
+        assert_eq!(serde_json::to_value(&frame).unwrap(), same, "{json}");
+    }
+}
+
 /// Credits are decimals; `0.10010000000000001` is the shortest text of its `f64`, which
 /// serde_json's default (fast, inexact) float parser reads as `0.1001`, a different `f64`.
 /// serde_json's `float_roundtrip` feature makes parsing exact. The dev-dependency `jsonschema`
