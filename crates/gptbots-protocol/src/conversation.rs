@@ -207,3 +207,13 @@ pub struct BranchContent {
     #[cfg_attr(feature = "schemars", schemars(skip))]
     pub extra: Map<String, Value>,
 }
+
+impl BranchContent {
+    /// One branch of parts.
+    pub fn new(branch_content: Vec<ContentPart>) -> Self {
+        BranchContent {
+            branch_content,
+            extra: Map::new(),
+        }
+    }
+}

@@ -196,6 +196,22 @@ pub struct FlowAudio {
     pub extra: Map<String, Value>,
 }
 
+impl FlowAudio {
+    /// Audio produced by a flow component.
+    pub fn new(
+        transcript: impl Into<String>,
+        url: impl Into<String>,
+        seconds: Option<f64>,
+    ) -> Self {
+        FlowAudio {
+            transcript: transcript.into(),
+            url: url.into(),
+            seconds,
+            extra: Map::new(),
+        }
+    }
+}
+
 impl Frame {
     /// A frame with this payload, the canonical `message` and no extra fields.
     pub fn new(payload: FramePayload) -> Self {
