@@ -1,0 +1,380 @@
+//! The one error type of the client, and how a reply body is told apart from an error body.
+
+use std::fmt;
+
+use gptbots_protocol::{ErrorCode, ErrorResponse};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+/// Everything a call can fail with. [`kind`](Self::kind) says what happened.
+///
+/// The API key never appears in an error: neither in its `Display`, nor in its `Debug`, nor in
+/// its source (the request URL carries no key; the key travels in a header marked sensitive).
+pub struct Error {
+    kind: ErrorKind,
+    connect: bool,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// What kind of failure an [`Error`] is.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// GPTBots answered with its `{"code", "message"}` error body, whatever the HTTP status
+    /// (a `200` carrying `{"code": 40127, ...}` is one too), or sent an error frame (a code of
+    /// 20000 or more without `data`) inside a stream.
+    Api {
+        /// The GPTBots error code (`ErrorCode::AUTHENTICATION_FAILED`, ...).
+        code: ErrorCode,
+        /// The message as the service wrote it (in the console's language).
+        message: String,
+        /// The HTTP status it came with; `None` for an error frame inside a stream.
+        status: Option<StatusCode>,
+    },
+    /// An HTTP status other than 2xx, with a body that is not a GPTBots error body (a proxy's
+    /// error page, say). The body is kept, as text (lossy for invalid UTF-8).
+    HttpStatus {
+        /// The status.
+        status: StatusCode,
+        /// The body as it came.
+        body: String,
+    },
+    /// A reply body (or a stream) could not be decoded.
+    Decode {
+        /// The byte offset of the fault in the body (or in the stream).
+        offset: u64,
+        /// What was wrong, with the JSON path of the fault when there is one.
+        message: String,
+    },
+    /// A streaming reply ended before its End frame: the reply is incomplete.
+    CutOff {
+        /// Bytes of an unfinished frame left at the end (0 when the body stopped between two
+        /// frames).
+        trailing_bytes: usize,
+    },
+    /// The connect timeout or the request timeout passed.
+    Timeout,
+    /// The connection could not be made, or broke.
+    Connection,
+    /// The client could not be built or the request not formed (a base URL that is not a URL,
+    /// an API key that cannot be a header value...).
+    Config {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind) -> Self {
+        Error {
+            kind,
+            connect: false,
+            source: None,
+        }
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Config {
+            message: message.into(),
+        })
+    }
+
+    pub(crate) fn api(response: ErrorResponse, status: Option<StatusCode>) -> Self {
+        Error::new(ErrorKind::Api {
+            code: response.code,
+            message: response.message,
+            status,
+        })
+    }
+
+    pub(crate) fn decode(offset: u64, message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Decode {
+            offset,
+            message: message.into(),
+        })
+    }
+
+    /// An API error from a stream's first frame gets the status of the response.
+    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
+        if let ErrorKind::Api { status: slot, .. } = &mut self.kind {
+            *slot = Some(status);
+        }
+        self
+    }
+
+    /// What happened.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The GPTBots error code, for an API error.
+    pub fn api_code(&self) -> Option<ErrorCode> {
+        match &self.kind {
+            ErrorKind::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The GPTBots error message, for an API error.
+    pub fn api_message(&self) -> Option<&str> {
+        match &self.kind {
+            ErrorKind::Api { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// Whether a timeout passed.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.kind, ErrorKind::Timeout)
+    }
+
+    /// Whether a streaming reply ended before its End frame.
+    pub fn is_cut_off(&self) -> bool {
+        matches!(self.kind, ErrorKind::CutOff { .. })
+    }
+
+    /// Whether the request certainly never reached the server: the connection could not be
+    /// made (refused, no route, connect timeout), or the request could not be formed.
+    ///
+    /// Only then is sending the same message again certain not to send it twice. See the crate
+    /// docs, "Retrying a send".
+    pub fn request_not_sent(&self) -> bool {
+        self.connect || matches!(self.kind, ErrorKind::Config { .. })
+    }
+
+    pub(crate) fn from_reqwest(err: reqwest::Error) -> Self {
+        let kind = if err.is_timeout() {
+            ErrorKind::Timeout
+        } else if err.is_builder() {
+            ErrorKind::Config {
+                message: "the request could not be built".to_owned(),
+            }
+        } else {
+            ErrorKind::Connection
+        };
+        let connect = err.is_connect();
+        // The URL is kept (it holds no secret); the key is only ever in a sensitive header.
+        Error {
+            kind,
+            connect,
+            source: Some(Box::new(err)),
+        }
+    }
+
+    /// An I/O error from reading a streaming body: reqwest's error is inside when there is one.
+    pub(crate) fn from_io(err: std::io::Error) -> Self {
+        let io_kind = err.kind();
+        let kind = if io_kind == std::io::ErrorKind::TimedOut {
+            ErrorKind::Timeout
+        } else {
+            ErrorKind::Connection
+        };
+        match err.into_inner() {
+            Some(inner) => match inner.downcast::<reqwest::Error>() {
+                Ok(reqwest_err) => Error::from_reqwest(*reqwest_err),
+                Err(other) => Error::new(kind).with_source(other),
+            },
+            None => Error::new(kind).with_source(std::io::Error::from(io_kind)),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::Api { code, message, .. } => {
+                write!(f, "GPTBots error {code}: {message}")
+            }
+            ErrorKind::HttpStatus { status, body } => {
+                write!(f, "HTTP status {status} without a GPTBots error body")?;
+                let shown: String = body.chars().take(200).collect();
+                if !shown.is_empty() {
+                    write!(f, ": {shown}")?;
+                    if shown.len() < body.len() {
+                        f.write_str("...")?;
+                    }
+                }
+                Ok(())
+            }
+            ErrorKind::Decode { offset, message } => {
+                write!(f, "could not decode the reply at byte {offset}: {message}")
+            }
+            ErrorKind::CutOff { trailing_bytes } => {
+                write!(f, "the stream was cut off before its End frame")?;
+                if *trailing_bytes > 0 {
+                    write!(f, " ({trailing_bytes} bytes of an unfinished frame)")?;
+                }
+                Ok(())
+            }
+            ErrorKind::Timeout => match &self.source {
+                Some(source) => write!(f, "timed out: {source}"),
+                None => f.write_str("timed out"),
+            },
+            ErrorKind::Connection => match &self.source {
+                Some(source) => write!(f, "connection fault: {source}"),
+                None => f.write_str("connection fault"),
+            },
+            ErrorKind::Config { message } => write!(f, "client configuration: {message}"),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Error");
+        s.field("kind", &self.kind);
+        if self.connect {
+            s.field("connect", &true);
+        }
+        if let Some(source) = &self.source {
+            s.field("source", source);
+        }
+        s.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Reads a complete body as a `T`, or as the GPTBots error it is.
+///
+/// The rule, since the HTTP status of an error is not documented:
+/// - a 2xx body that parses as `T` is the reply;
+/// - any body that has an integer `code` and a string `message` and is not a `T` is an API
+///   error (so a `200` with `{"code": 40127, ...}` is one);
+/// - a non-2xx body that is neither is an [`ErrorKind::HttpStatus`], body kept;
+/// - a 2xx body that is neither is an [`ErrorKind::Decode`] with the offset and JSON path.
+pub(crate) fn read_reply<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, Error> {
+    let parsed = if status.is_success() {
+        match gptbots_protocol::from_slice::<T>(body) {
+            Ok(reply) => return Ok(reply),
+            Err(err) => Some(err),
+        }
+    } else {
+        None
+    };
+    if let Ok(api) = gptbots_protocol::from_slice::<ErrorResponse>(body) {
+        return Err(Error::api(api, Some(status)));
+    }
+    match parsed {
+        Some(err) => Err(Error::decode(
+            byte_offset(body, err.line, err.column),
+            format!("at {}: {}", err.path, err.message),
+        )),
+        None => Err(Error::new(ErrorKind::HttpStatus {
+            status,
+            body: String::from_utf8_lossy(body).into_owned(),
+        })),
+    }
+}
+
+/// The byte offset of serde_json's 1-based line and column (a column counts bytes).
+fn byte_offset(body: &[u8], line: usize, column: usize) -> u64 {
+    if line == 0 {
+        return body.len() as u64;
+    }
+    let mut start = 0usize;
+    let mut seen = 1usize;
+    for (i, byte) in body.iter().enumerate() {
+        if seen == line {
+            break;
+        }
+        if *byte == b'\n' {
+            seen += 1;
+            start = i + 1;
+        }
+    }
+    let offset = start
+        .saturating_add(column.saturating_sub(1))
+        .min(body.len());
+    offset as u64
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use gptbots_protocol::CreateConversationResponse;
+
+    #[test]
+    fn api_error_in_a_200_is_an_api_error() {
+        let err = read_reply::<CreateConversationResponse>(
+            StatusCode::OK,
+            br#"{"code":40127,"message":"auth"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.api_code(), Some(ErrorCode::AUTHENTICATION_FAILED));
+        assert_eq!(err.api_message(), Some("auth"));
+    }
+
+    #[test]
+    fn api_error_in_a_404_is_an_api_error() {
+        let err = read_reply::<CreateConversationResponse>(
+            StatusCode::NOT_FOUND,
+            br#"{"code":40356,"message":"gone"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.api_code(), Some(ErrorCode::CONVERSATION_NOT_FOUND));
+        match err.kind() {
+            ErrorKind::Api { status, .. } => assert_eq!(*status, Some(StatusCode::NOT_FOUND)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn other_status_keeps_the_body() {
+        let err = read_reply::<CreateConversationResponse>(
+            StatusCode::BAD_GATEWAY,
+            b"<html>bad gateway</html>",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::HttpStatus {
+                status: StatusCode::BAD_GATEWAY,
+                body: "<html>bad gateway</html>".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn a_200_that_is_neither_is_a_decode_fault_with_offset() {
+        let err = read_reply::<CreateConversationResponse>(
+            StatusCode::OK,
+            b"{\n  \"conversation_id\": 12\n}",
+        )
+        .unwrap_err();
+        match err.kind() {
+            ErrorKind::Decode { offset, message } => {
+                assert!(message.contains("conversation_id"), "{message}");
+                // Line 2, within `"conversation_id": 12`.
+                assert!((4..=26).contains(offset), "{offset}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_reply_is_a_reply() {
+        let reply = read_reply::<CreateConversationResponse>(
+            StatusCode::OK,
+            br#"{"conversation_id":"abc"}"#,
+        )
+        .unwrap();
+        assert_eq!(reply.conversation_id, "abc");
+    }
+}
