@@ -1,0 +1,155 @@
+//! `gptbots decode [--chunk-size N] [--assemble] [FILE]`: decode a captured streaming body.
+//!
+//! Prints one line per frame: the frame as compact JSON, with the documented `message` for
+//! the known codes (0 End, 3 Text, 4 Cost, 10 FlowOutput, 11 MessageInfo, 39 Audio) and every
+//! other field as it came; error frames and unknown codes exactly as they came (field order
+//! aside). Exits 0 when the whole input decoded. On the first fault (a frame the decoder would
+//! step over, or input ending inside a frame) it has printed the frames before it, prints the
+//! error with its byte offset on standard error, and exits 1.
+//!
+//! With `--assemble` it prints the assembled reply instead, as one pretty-printed JSON object
+//! (the shape is documented in `gptbots_protocol::stream::assemble`), and exits 1 when the
+//! stream was cut off (no End frame) or carried an error frame, or on a fault (after
+//! printing what was assembled before it).
+
+use std::fs::File;
+use std::io::{self, ErrorKind, Read, Write};
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use bytes::BytesMut;
+use clap::Args;
+use gptbots_protocol::stream::{
+    DEFAULT_MAX_FRAME_SIZE, Frame, FrameDecoder, ReplyAssembler, StreamError,
+};
+
+/// Arguments of `gptbots decode`.
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// Feed the decoder N bytes at a time (default: as read).
+    #[arg(long, value_name = "N")]
+    chunk_size: Option<NonZeroUsize>,
+    /// Print the assembled reply as one JSON object instead of the frames.
+    #[arg(long)]
+    assemble: bool,
+    /// Skip (as a fault) any frame longer than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FRAME_SIZE)]
+    max_frame_size: usize,
+    /// The captured body; standard input when absent or `-`.
+    file: Option<PathBuf>,
+}
+
+/// Why decoding stopped early.
+enum Stop {
+    /// A decode fault (already described).
+    Fault(String),
+    /// Reading the input failed.
+    Read(io::Error),
+    /// Writing the output failed.
+    Write(io::Error),
+}
+
+impl DecodeArgs {
+    /// Runs the subcommand.
+    pub fn run(self) -> ExitCode {
+        let input: Box<dyn Read> = match &self.file {
+            Some(path) if path.as_os_str() != "-" => match File::open(path) {
+                Ok(file) => Box::new(file),
+                Err(err) => {
+                    eprintln!("gptbots decode: {}: {err}", path.display());
+                    return ExitCode::FAILURE;
+                }
+            },
+            _ => Box::new(io::stdin().lock()),
+        };
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        let mut sink = Sink {
+            assembler: self.assemble.then(ReplyAssembler::new),
+            out: &mut out,
+        };
+        let result = self.decode(input, &mut sink);
+        let assembled = sink.assembler.take().map(ReplyAssembler::finish);
+        let mut failed = false;
+        if let Some(reply) = &assembled {
+            let printed = serde_json::to_string_pretty(reply)
+                .map_err(io::Error::from)
+                .and_then(|json| writeln!(out, "{json}"));
+            if let Err(err) = printed {
+                return write_failed(&err);
+            }
+            failed = !reply.is_complete();
+        }
+        match result {
+            Ok(()) if failed => ExitCode::FAILURE,
+            Ok(()) => ExitCode::SUCCESS,
+            Err(Stop::Fault(message)) => {
+                eprintln!("gptbots decode: {message}");
+                ExitCode::FAILURE
+            }
+            Err(Stop::Read(err)) => {
+                eprintln!("gptbots decode: reading the input failed: {err}");
+                ExitCode::FAILURE
+            }
+            Err(Stop::Write(err)) => write_failed(&err),
+        }
+    }
+
+    fn decode(&self, mut input: Box<dyn Read>, sink: &mut Sink<'_>) -> Result<(), Stop> {
+        let mut decoder = FrameDecoder::with_max_frame_size(self.max_frame_size);
+        let mut buf = BytesMut::new();
+        let mut read_buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = match input.read(&mut read_buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+                Err(err) => return Err(Stop::Read(err)),
+            };
+            let data = read_buf.get(..n).unwrap_or_default();
+            let step = self.chunk_size.map_or(n.max(1), NonZeroUsize::get);
+            for chunk in data.chunks(step) {
+                buf.extend_from_slice(chunk);
+                while let Some(item) = decoder.decode(&mut buf).map_err(fault)? {
+                    sink.frame(item.map_err(|e| Stop::Fault(e.to_string()))?)?;
+                }
+            }
+        }
+        while let Some(item) = decoder.decode_eof(&mut buf).map_err(fault)? {
+            sink.frame(item.map_err(|e| Stop::Fault(e.to_string()))?)?;
+        }
+        Ok(())
+    }
+}
+
+fn fault(err: StreamError) -> Stop {
+    Stop::Fault(err.to_string())
+}
+
+/// Where decoded frames go: printed, or folded into a reply.
+struct Sink<'a> {
+    assembler: Option<ReplyAssembler>,
+    out: &'a mut dyn Write,
+}
+
+impl Sink<'_> {
+    fn frame(&mut self, frame: Frame) -> Result<(), Stop> {
+        if let Some(assembler) = &mut self.assembler {
+            assembler.push(&frame);
+            return Ok(());
+        }
+        let json = serde_json::to_string(&frame.with_canonical_message())
+            .map_err(|err| Stop::Write(err.into()))?;
+        writeln!(self.out, "{json}").map_err(Stop::Write)
+    }
+}
+
+fn write_failed(err: &io::Error) -> ExitCode {
+    if err.kind() == ErrorKind::BrokenPipe {
+        // The reader went away (`| head`): not our failure.
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("gptbots decode: writing the output failed: {err}");
+    ExitCode::FAILURE
+}

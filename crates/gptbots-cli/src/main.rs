@@ -1,0 +1,46 @@
+//! `gptbots`: the command-line tool of the GPTBots conversation API workspace.
+//!
+//! Each subcommand lives in its own module with an `Args` type (clap derive) that has an
+//! inherent `run(self) -> ExitCode`. Adding one is two lines: its `mod` line and its line in
+//! [`subcommands!`].
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod decode;
+
+/// Declares the `Command` enum and dispatches each variant to its arguments' `run`.
+macro_rules! subcommands {
+    ($( $(#[$meta:meta])* $variant:ident($args:ty), )+) => {
+        #[derive(Debug, Subcommand)]
+        enum Command {
+            $( $(#[$meta])* $variant($args), )+
+        }
+
+        impl Command {
+            fn run(self) -> ExitCode {
+                match self {
+                    $( Command::$variant(args) => args.run(), )+
+                }
+            }
+        }
+    };
+}
+
+subcommands! {
+    /// Decode a captured streaming reply (bare JSON, SSE, or both) and print its frames.
+    Decode(decode::DecodeArgs),
+}
+
+/// Tools for the GPTBots conversation API.
+#[derive(Debug, Parser)]
+#[command(name = "gptbots", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+fn main() -> ExitCode {
+    Cli::parse().command.run()
+}
