@@ -8,7 +8,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod chat;
 mod decode;
+mod mock;
 
 /// Declares the `Command` enum and dispatches each variant to its arguments' `run`.
 macro_rules! subcommands {
@@ -31,6 +33,11 @@ macro_rules! subcommands {
 subcommands! {
     /// Decode a captured streaming reply (bare JSON, SSE, or both) and print its frames.
     Decode(decode::DecodeArgs),
+    /// Send a message and print the reply; with no GPTBOTS_API_KEY and no --base-url, to the
+    /// embedded mock.
+    Chat(chat::ChatArgs),
+    /// Run the embedded GPTBots mock server until interrupted.
+    Mock(mock::MockArgs),
 }
 
 /// Tools for the GPTBots conversation API.

@@ -1,0 +1,183 @@
+//! `gptbots chat`: send messages to an agent and print its replies.
+//!
+//! The API key comes from `GPTBOTS_API_KEY`. With no key and no `--base-url`, the embedded
+//! mock (`gptbots-mock`, the echo agent) is started in-process on loopback and used instead,
+//! which says so on standard error: so `gptbots chat "Hello"` works on a machine with no
+//! network and no account.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use gptbots_client::{Client, ClientConfig, Error};
+use gptbots_mock::{DEFAULT_API_KEY, MockConfig, MockServer};
+use gptbots_protocol::{CreateConversationRequest, Region, SendMessageRequest};
+use tokio::io::AsyncBufReadExt;
+
+/// The environment variable the API key is read from.
+pub const API_KEY_VAR: &str = "GPTBOTS_API_KEY";
+
+/// The embedded mock sends its frames this far apart, so that `--stream` shows text arriving.
+const EMBEDDED_FRAME_INTERVAL: Duration = Duration::from_millis(40);
+
+/// Send a message (or, without TEXT, each line of standard input) and print the reply.
+#[derive(Debug, clap::Args)]
+pub struct ChatArgs {
+    /// The message. Without it, each line of standard input is a message, all in one
+    /// conversation.
+    text: Option<String>,
+    /// Print the reply as it arrives (streaming mode) instead of all at once.
+    #[arg(long)]
+    stream: bool,
+    /// Continue this conversation instead of creating a new one.
+    #[arg(long, value_name = "ID")]
+    conversation: Option<String>,
+    /// The user id a new conversation is created for (at most 32 characters).
+    #[arg(long, value_name = "ID", default_value = "gptbots-cli")]
+    user_id: String,
+    /// Send to this base URL (a proxy, a private deployment, `gptbots mock`) instead of the
+    /// region's host.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// The data-centre region: https://api-{region}.gptbots.ai.
+    #[arg(long, default_value = "sg", value_parser = ["sg", "jp", "th"])]
+    region: String,
+}
+
+impl ChatArgs {
+    /// Runs the command on its own tokio runtime.
+    pub fn run(self) -> ExitCode {
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(err) => {
+                eprintln!("gptbots chat: could not start the async runtime: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        runtime.block_on(self.chat())
+    }
+
+    async fn chat(self) -> ExitCode {
+        let key = std::env::var(API_KEY_VAR)
+            .ok()
+            .filter(|key| !key.trim().is_empty());
+        // Kept alive for the whole session; dropping it stops the mock.
+        let mut _embedded: Option<MockServer> = None;
+        let config = match (key, &self.base_url) {
+            (None, None) => {
+                let mock = MockConfig::default().with_frame_interval(EMBEDDED_FRAME_INTERVAL);
+                let server = match MockServer::start(mock).await {
+                    Ok(server) => server,
+                    Err(err) => {
+                        eprintln!("gptbots chat: could not start the embedded mock: {err}");
+                        return ExitCode::FAILURE;
+                    }
+                };
+                eprintln!(
+                    "gptbots: {API_KEY_VAR} is not set and no --base-url was given: \
+                     talking to the embedded mock at {} (its agent echoes your text)",
+                    server.url()
+                );
+                let config = ClientConfig::new(DEFAULT_API_KEY).with_base_url(server.url());
+                _embedded = Some(server);
+                config
+            }
+            (None, Some(url)) => {
+                eprintln!("gptbots chat: set {API_KEY_VAR} to the API key for {url}");
+                return ExitCode::from(2);
+            }
+            (Some(key), Some(url)) => ClientConfig::new(key).with_base_url(url.clone()),
+            (Some(key), None) => {
+                ClientConfig::new(key).with_region(Region::from(self.region.as_str()))
+            }
+        };
+        let client = match Client::new(config) {
+            Ok(client) => client,
+            Err(err) => return fail(&err),
+        };
+        let conversation_id = match &self.conversation {
+            Some(id) => id.clone(),
+            None => match client
+                .create_conversation(&CreateConversationRequest::new(self.user_id.clone()))
+                .await
+            {
+                Ok(created) => {
+                    eprintln!(
+                        "gptbots: conversation {} (continue it with --conversation {})",
+                        created.conversation_id, created.conversation_id
+                    );
+                    created.conversation_id
+                }
+                Err(err) => return fail(&err),
+            },
+        };
+        match &self.text {
+            Some(text) => match self.send(&client, &conversation_id, text).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => fail(&err),
+            },
+            None => self.repl(&client, &conversation_id).await,
+        }
+    }
+
+    /// One line of standard input, one message; stops at the end of input or the first error.
+    async fn repl(&self, client: &Client, conversation_id: &str) -> ExitCode {
+        let interactive = std::io::stdin().is_terminal();
+        let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+        loop {
+            if interactive {
+                eprint!("> ");
+                let _ = std::io::stderr().flush();
+            }
+            let line = match lines.next_line().await {
+                Ok(Some(line)) => line,
+                Ok(None) => return ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("gptbots chat: reading standard input: {err}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let text = line.trim();
+            if text.is_empty() {
+                continue;
+            }
+            if let Err(err) = self.send(client, conversation_id, text).await {
+                return fail(&err);
+            }
+        }
+    }
+
+    async fn send(&self, client: &Client, conversation_id: &str, text: &str) -> Result<(), Error> {
+        let request = SendMessageRequest::text(conversation_id, text);
+        if self.stream {
+            let stream = client.send_message_streaming(request).await?;
+            let mut stdout = std::io::stdout();
+            let mut printed = false;
+            let result = stream
+                .assemble(|piece| {
+                    printed = true;
+                    let _ = write!(stdout, "{piece}");
+                    let _ = stdout.flush();
+                })
+                .await;
+            if printed {
+                println!();
+            }
+            result.map(|_| ())
+        } else {
+            let reply = client.send_message(request).await?;
+            println!("{}", reply.text());
+            Ok(())
+        }
+    }
+}
+
+/// Prints the error (with the GPTBots code and message for an API error) and fails.
+fn fail(err: &Error) -> ExitCode {
+    eprintln!("gptbots chat: {err}");
+    ExitCode::FAILURE
+}

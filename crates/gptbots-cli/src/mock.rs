@@ -1,0 +1,106 @@
+//! `gptbots mock`: run the embedded GPTBots mock server until interrupted.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use gptbots_mock::{DEFAULT_API_KEY, EncodeStyle, MockConfig, MockServer, WebhookTarget};
+
+/// Serve a mock of the GPTBots API (echo agent, conversations in memory) until Ctrl-C.
+#[derive(Debug, clap::Args)]
+pub struct MockArgs {
+    /// The address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    addr: SocketAddr,
+    /// The API key requests must carry as `Authorization: Bearer KEY` [default: mock-api-key].
+    #[arg(long, value_name = "KEY")]
+    api_key: Option<String>,
+    /// The layout of streaming replies: SSE `data:` lines, one JSON object a line, or objects
+    /// run together.
+    #[arg(long, default_value = "sse", value_parser = ["sse", "lines", "joined"])]
+    style: String,
+    /// Cut streaming replies at random byte boundaries chosen by this seed (hostile chunking).
+    #[arg(long, value_name = "N")]
+    chaos_seed: Option<u64>,
+    /// In webhook mode, POST each reply to this URL.
+    #[arg(long, value_name = "URL")]
+    webhook_url: Option<String>,
+    /// The whole `Authorization` header the webhook POSTs carry (`Bearer TOKEN`); from the
+    /// environment so that it stays out of the process list.
+    #[arg(
+        long,
+        value_name = "VALUE",
+        env = "GPTBOTS_WEBHOOK_AUTHORIZATION",
+        hide_env_values = true,
+        requires = "webhook_url"
+    )]
+    webhook_authorization: Option<String>,
+}
+
+impl MockArgs {
+    /// Runs the server on its own tokio runtime until Ctrl-C.
+    pub fn run(self) -> ExitCode {
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(err) => {
+                eprintln!("gptbots mock: could not start the async runtime: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        runtime.block_on(self.serve())
+    }
+
+    async fn serve(self) -> ExitCode {
+        let style = match self.style.as_str() {
+            "lines" => EncodeStyle::Lines,
+            "joined" => EncodeStyle::Joined,
+            _ => EncodeStyle::Sse,
+        };
+        let mut config = MockConfig::default().with_addr(self.addr).with_style(style);
+        let key_note = match &self.api_key {
+            Some(key) => {
+                config = config.with_api_key(key.as_str());
+                "as given with --api-key".to_owned()
+            }
+            None => format!("{DEFAULT_API_KEY} (the default; set another with --api-key)"),
+        };
+        if let Some(seed) = self.chaos_seed {
+            config = config.with_chaos_seed(seed);
+        }
+        if let Some(url) = &self.webhook_url {
+            let mut target = WebhookTarget::new(url.clone());
+            if let Some(value) = &self.webhook_authorization {
+                target = target.with_authorization(value.clone());
+            }
+            config = config.with_webhook(target);
+        }
+        let server = match MockServer::start(config).await {
+            Ok(server) => server,
+            Err(err) => {
+                eprintln!("gptbots mock: could not listen on {}: {err}", self.addr);
+                return ExitCode::FAILURE;
+            }
+        };
+        println!("gptbots mock listening on {}", server.url());
+        eprintln!("API key: {key_note}");
+        eprintln!(
+            "streaming style: {}{}",
+            self.style,
+            match self.chaos_seed {
+                Some(seed) => format!(", chaos seed {seed}"),
+                None => String::new(),
+            }
+        );
+        if let Some(url) = &self.webhook_url {
+            eprintln!("webhook mode posts replies to {url}");
+        }
+        eprintln!("press Ctrl-C to stop");
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            eprintln!("gptbots mock: cannot wait for Ctrl-C ({err}); stopping");
+        }
+        server.shutdown().await;
+        ExitCode::SUCCESS
+    }
+}

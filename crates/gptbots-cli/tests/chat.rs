@@ -1,0 +1,184 @@
+//! `gptbots chat` and `gptbots mock`, run as programs: the README's main job on the embedded
+//! mock (no key, no network), and chat against a `gptbots mock` process over loopback.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// Every run is bounded: a process still running after this is killed and the test fails.
+const LIMIT: Duration = Duration::from_secs(60);
+
+struct Run {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+fn gptbots() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gptbots"));
+    command
+        .env_remove("GPTBOTS_API_KEY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Waits for the child (bounded), then collects its output.
+fn finish(mut child: Child) -> Run {
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut text = String::new();
+        stdout.read_to_string(&mut text).unwrap();
+        text
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = String::new();
+        stderr.read_to_string(&mut text).unwrap();
+        text
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > LIMIT {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("gptbots did not finish within {LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+fn run(command: &mut Command) -> Run {
+    finish(command.spawn().unwrap())
+}
+
+/// The README's main-job command: `gptbots chat "Hello"` with no key, offline.
+#[test]
+fn main_job_chat_hello_on_the_embedded_mock() {
+    let run = run(gptbots().args(["chat", "Hello"]));
+    assert!(run.status.success(), "{}", run.stderr);
+    assert_eq!(run.stdout, "Hello\n");
+    assert!(run.stderr.contains("embedded mock"), "{}", run.stderr);
+    assert!(run.stderr.contains("http://127.0.0.1:"), "{}", run.stderr);
+    assert!(run.stderr.contains("conversation "), "{}", run.stderr);
+}
+
+#[test]
+fn chat_stream_prints_the_reply() {
+    let run = run(gptbots().args(["chat", "--stream", "Hello, streaming world"]));
+    assert!(run.status.success(), "{}", run.stderr);
+    assert_eq!(run.stdout, "Hello, streaming world\n");
+}
+
+#[test]
+fn chat_without_text_reads_lines_in_one_conversation() {
+    let mut child = gptbots()
+        .args(["chat", "--stream"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"first line\n\nsecond line\n")
+        .unwrap();
+    let run = finish(child);
+    assert!(run.status.success(), "{}", run.stderr);
+    assert_eq!(run.stdout, "first line\nsecond line\n");
+    // One conversation for the whole session.
+    assert_eq!(
+        run.stderr.matches("gptbots: conversation ").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn chat_error_prints_the_code_and_fails() {
+    let run = run(gptbots().args(["chat", "--conversation", "no-such-conversation", "Hello"]));
+    assert!(!run.status.success());
+    assert!(run.stderr.contains("40356"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("conversation does not exist"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn chat_with_a_base_url_needs_a_key() {
+    let run = run(gptbots().args(["chat", "--base-url", "http://127.0.0.1:9", "Hello"]));
+    assert!(!run.status.success());
+    assert!(run.stderr.contains("GPTBOTS_API_KEY"), "{}", run.stderr);
+}
+
+/// `gptbots mock` in one process, `gptbots chat --base-url` in another.
+#[test]
+fn chat_against_a_mock_process() {
+    let mut mock = gptbots()
+        .args([
+            "mock",
+            "--addr",
+            "127.0.0.1:0",
+            "--api-key",
+            "cli-test-key",
+            "--style",
+            "joined",
+            "--chaos-seed",
+            "7",
+        ])
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(mock.stdout.as_mut().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let url = first_line
+        .trim()
+        .strip_prefix("gptbots mock listening on ")
+        .unwrap_or_else(|| panic!("{first_line:?}"))
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+
+    let ok = run(gptbots().env("GPTBOTS_API_KEY", "cli-test-key").args([
+        "chat",
+        "--stream",
+        "--base-url",
+        &url,
+        "über 👋 chaos",
+    ]));
+    let wrong = run(gptbots().env("GPTBOTS_API_KEY", "wrong-key").args([
+        "chat",
+        "--base-url",
+        &url,
+        "Hello",
+    ]));
+    mock.kill().unwrap();
+    mock.wait().unwrap();
+
+    assert!(ok.status.success(), "{}", ok.stderr);
+    assert_eq!(ok.stdout, "über 👋 chaos\n");
+    assert!(!ok.stderr.contains("embedded mock"));
+
+    assert!(!wrong.status.success());
+    assert!(wrong.stderr.contains("40127"), "{}", wrong.stderr);
+    assert!(!wrong.stderr.contains("wrong-key"), "{}", wrong.stderr);
+}
