@@ -77,12 +77,19 @@ impl SendMessageRequestV1 {
         self
     }
 
-    /// Every documented rule this request breaks: text or files present, at most 9 files,
+    /// Every documented rule this request breaks: a documented `response_mode`, text or files
+    /// present, at most 9 files,
     /// each with exactly one of `url` and `base64_content`, width and height on images.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         if self.conversation_id.is_empty() {
             violations.push(Violation::new("conversation_id", "must not be empty"));
+        }
+        if !self.response_mode.is_known() {
+            violations.push(Violation::new(
+                "response_mode",
+                format!("must be one of {:?}", ResponseMode::KNOWN),
+            ));
         }
         let has_text = self.text.as_deref().is_some_and(|t| !t.is_empty());
         let files = self.files.as_deref().unwrap_or_default();

@@ -104,8 +104,11 @@ impl SendMessageRequest {
         self
     }
 
-    /// Every documented rule this request breaks: at least one message; attachments with
-    /// exactly one of `url` and `base64_content`; text parts not empty.
+    /// Every documented rule this request breaks: a conversation id; at least one message;
+    /// documented values for `response_mode`, `role` and part `type` (the types keep newer
+    /// values so that they round-trip, but a request to today's service with one is a mistake;
+    /// skip `validate()` to send one on purpose); attachments with exactly one of `url` and
+    /// `base64_content`.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         if self.conversation_id.is_empty() {
@@ -117,7 +120,19 @@ impl SendMessageRequest {
                 "at least one message is required",
             ));
         }
+        if !self.response_mode.is_known() {
+            violations.push(Violation::new(
+                "response_mode",
+                format!("must be one of {:?}", ResponseMode::KNOWN),
+            ));
+        }
         for (i, message) in self.messages.iter().enumerate() {
+            if !message.role.is_known() {
+                violations.push(Violation::new(
+                    format!("messages[{i}].role"),
+                    format!("must be one of {:?}", Role::KNOWN),
+                ));
+            }
             if let Content::Parts(parts) = &message.content {
                 if parts.is_empty() {
                     violations.push(Violation::new(
@@ -127,6 +142,12 @@ impl SendMessageRequest {
                 }
                 for (j, part) in parts.iter().enumerate() {
                     let at = format!("messages[{i}].content[{j}]");
+                    if let ContentPart::Unknown { .. } = part {
+                        violations.push(Violation::new(
+                            format!("{at}.type"),
+                            "must be one of [\"text\", \"audio\", \"image\", \"document\"]",
+                        ));
+                    }
                     if let Some((field, attachments)) = part.attachments() {
                         if attachments.is_empty() {
                             violations.push(Violation::new(
