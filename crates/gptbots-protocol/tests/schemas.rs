@@ -1,7 +1,12 @@
 //! The committed JSON Schemas accept every documented example and reject wrong payloads,
 //! checked with an independent validator (the jsonschema crate), the way schemars' own tests do.
 #![cfg(feature = "schemars")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -12,17 +17,30 @@ fn validator(name: &str) -> jsonschema::Validator {
     let path = schemas_dir().join(format!("{name}.schema.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let schema: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema", "{name}: not draft 2020-12");
-    jsonschema::draft202012::new(&schema).unwrap_or_else(|e| panic!("{name}: not a valid schema: {e}"))
+    assert_eq!(
+        schema["$schema"], "https://json-schema.org/draft/2020-12/schema",
+        "{name}: not draft 2020-12"
+    );
+    jsonschema::draft202012::new(&schema)
+        .unwrap_or_else(|e| panic!("{name}: not a valid schema: {e}"))
 }
 
 fn assert_valid(schema: &str, instance: &Value, what: &str) {
-    let errors: Vec<String> = validator(schema).iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "{what} should validate against {schema}: {errors:#?}");
+    let errors: Vec<String> = validator(schema)
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} should validate against {schema}: {errors:#?}"
+    );
 }
 
 fn assert_invalid(schema: &str, instance: &Value, what: &str) {
-    assert!(!validator(schema).is_valid(instance), "{what} should be rejected by {schema}: {instance:#}");
+    assert!(
+        !validator(schema).is_valid(instance),
+        "{what} should be rejected by {schema}: {instance:#}"
+    );
 }
 
 fn vector(name: &str) -> Value {
@@ -34,7 +52,8 @@ fn vector(name: &str) -> Value {
 fn every_committed_schema_is_generated_by_the_types() {
     for schema in gptbots_protocol::schema::wire_schemas() {
         let path = schemas_dir().join(format!("{}.schema.json", schema.name));
-        let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let committed =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(
             committed == schema.to_canonical_string(),
             "{} is out of date: run `cargo run -p gptbots-schemas`",
@@ -47,8 +66,13 @@ fn every_committed_schema_is_generated_by_the_types() {
 fn every_vector_validates_against_its_schema() {
     let mut checked = 0;
     for (name, bytes) in all_vectors() {
-        let kind = kind_of(&name).unwrap_or_else(|| panic!("{name}: no schema known for this vector"));
-        let values = if kind == Kind::Stream { stream_values(&bytes) } else { vec![serde_json::from_slice(&bytes).unwrap()] };
+        let kind =
+            kind_of(&name).unwrap_or_else(|| panic!("{name}: no schema known for this vector"));
+        let values = if kind == Kind::Stream {
+            stream_values(&bytes)
+        } else {
+            vec![serde_json::from_slice(&bytes).unwrap()]
+        };
         for (i, value) in values.iter().enumerate() {
             assert_valid(kind.schema(), value, &format!("{name} value {i}"));
             checked += 1;
@@ -61,15 +85,35 @@ fn every_vector_validates_against_its_schema() {
 fn a_string_where_a_number_belongs_is_rejected() {
     let mut reply = vector("v2/send-message-response.json");
     reply["create_time"] = json!("1679587005");
-    assert_invalid("send-message-response-v2", &reply, "create_time as a string");
+    assert_invalid(
+        "send-message-response-v2",
+        &reply,
+        "create_time as a string",
+    );
 
     let mut reply = vector("v2/send-message-response.json");
     reply["usage"]["tokens"]["total_tokens"] = json!("29");
-    assert_invalid("send-message-response-v2", &reply, "total_tokens as a string");
+    assert_invalid(
+        "send-message-response-v2",
+        &reply,
+        "total_tokens as a string",
+    );
 
-    assert_invalid("error-response", &json!({"code": "40127", "message": "x"}), "code as a string");
-    assert_invalid("stream-frame", &json!({"code": "3", "message": "Text", "data": "x"}), "frame code as a string");
-    assert_invalid("stream-frame", &json!({"code": 3, "message": "Text", "data": 7}), "Text data as a number");
+    assert_invalid(
+        "error-response",
+        &json!({"code": "40127", "message": "x"}),
+        "code as a string",
+    );
+    assert_invalid(
+        "stream-frame",
+        &json!({"code": "3", "message": "Text", "data": "x"}),
+        "frame code as a string",
+    );
+    assert_invalid(
+        "stream-frame",
+        &json!({"code": 3, "message": "Text", "data": 7}),
+        "Text data as a number",
+    );
 
     let mut request = vector("v1/send-message-request.json");
     request["files"][0]["width"] = json!("200");
@@ -80,24 +124,52 @@ fn a_string_where_a_number_belongs_is_rejected() {
 fn a_missing_required_field_is_rejected() {
     let mut request = vector("v2/send-message-request.json");
     request.as_object_mut().unwrap().remove("conversation_id");
-    assert_invalid("send-message-request-v2", &request, "a request without conversation_id");
+    assert_invalid(
+        "send-message-request-v2",
+        &request,
+        "a request without conversation_id",
+    );
 
     let mut request = vector("v2/send-message-request.json");
     request.as_object_mut().unwrap().remove("messages");
-    assert_invalid("send-message-request-v2", &request, "a request without messages");
+    assert_invalid(
+        "send-message-request-v2",
+        &request,
+        "a request without messages",
+    );
 
     let mut reply = vector("v2/send-message-response.json");
     reply.as_object_mut().unwrap().remove("message_id");
-    assert_invalid("send-message-response-v2", &reply, "a reply without message_id");
+    assert_invalid(
+        "send-message-response-v2",
+        &reply,
+        "a reply without message_id",
+    );
 
     let mut reply = vector("v1/send-message-response.json");
     reply.as_object_mut().unwrap().remove("message_type");
-    assert_invalid("send-message-response-v1", &reply, "a v1 reply without message_type");
+    assert_invalid(
+        "send-message-response-v1",
+        &reply,
+        "a v1 reply without message_type",
+    );
 
     assert_invalid("webhook-ack", &json!({"code": 200}), "an ack without msg");
-    assert_invalid("stream-frame", &json!({"message": "Text", "data": "x"}), "a frame without code");
-    assert_invalid("create-conversation-request", &json!({}), "create conversation without user_id");
-    assert_invalid("human-handoff-close", &json!({"conversation_id": "c", "timestamp": 1}), "close without type");
+    assert_invalid(
+        "stream-frame",
+        &json!({"message": "Text", "data": "x"}),
+        "a frame without code",
+    );
+    assert_invalid(
+        "create-conversation-request",
+        &json!({}),
+        "create conversation without user_id",
+    );
+    assert_invalid(
+        "human-handoff-close",
+        &json!({"conversation_id": "c", "timestamp": 1}),
+        "close without type",
+    );
 }
 
 #[test]
@@ -116,7 +188,11 @@ fn a_wrong_enum_literal_in_a_request_is_rejected() {
 
     let mut request = vector("v1/send-message-request.json");
     request["response_mode"] = json!("Streaming");
-    assert_invalid("send-message-request-v1", &request, "response_mode Streaming (case matters)");
+    assert_invalid(
+        "send-message-request-v1",
+        &request,
+        "response_mode Streaming (case matters)",
+    );
 }
 
 #[test]
@@ -126,11 +202,19 @@ fn request_rules_beyond_types_are_in_the_schemas() {
         &json!({"user_id": "x".repeat(33)}),
         "a user_id of 33 characters",
     );
-    assert_valid("create-conversation-request", &json!({"user_id": "x".repeat(32)}), "a user_id of 32 characters");
+    assert_valid(
+        "create-conversation-request",
+        &json!({"user_id": "x".repeat(32)}),
+        "a user_id of 32 characters",
+    );
 
     let mut request = vector("v2/send-message-request.json");
     request["messages"][2]["content"][3]["document"]["url"] = json!("https://example.com/a.pdf");
-    assert_invalid("send-message-request-v2", &request, "an attachment with both url and base64_content");
+    assert_invalid(
+        "send-message-request-v2",
+        &request,
+        "an attachment with both url and base64_content",
+    );
 }
 
 #[test]
@@ -138,15 +222,35 @@ fn the_schemas_accept_what_a_newer_server_may_send() {
     // Unknown fields anywhere, unknown frame codes, a newer message_type: all valid.
     let mut reply = vector("v2/send-message-response.json");
     reply["brand_new_field"] = json!({"x": 1});
-    assert_valid("send-message-response-v2", &reply, "a reply with an unknown field");
-    assert_valid("stream-frame", &json!({"code": 41, "message": "Thought", "data": {"x": 1}}), "code 41");
+    assert_valid(
+        "send-message-response-v2",
+        &reply,
+        "a reply with an unknown field",
+    );
+    assert_valid(
+        "stream-frame",
+        &json!({"code": 41, "message": "Thought", "data": {"x": 1}}),
+        "code 41",
+    );
     assert_valid("stream-frame", &json!({"code": 5}), "code 5 without data");
-    assert_valid("stream-frame", &json!({"code": 40127, "message": "开发者鉴权失败"}), "an error frame");
-    assert_invalid("stream-frame", &json!({"code": 3, "message": "Text"}), "a Text frame without data");
+    assert_valid(
+        "stream-frame",
+        &json!({"code": 40127, "message": "开发者鉴权失败"}),
+        "an error frame",
+    );
+    assert_invalid(
+        "stream-frame",
+        &json!({"code": 3, "message": "Text"}),
+        "a Text frame without data",
+    );
     let mut reply = vector("v1/send-message-response.json");
     reply["message_type"] = json!("SYSTEM");
     assert_valid("send-message-response-v1", &reply, "a newer message_type");
     assert_valid("webhook-message", &json!({"istest": true}), "a probe");
     // The webhook body may be a v1 reply too.
-    assert_valid("webhook-message", &vector("v1/send-message-response.json"), "a v1 reply as a webhook body");
+    assert_valid(
+        "webhook-message",
+        &vector("v1/send-message-response.json"),
+        "a v1 reply as a webhook body",
+    );
 }

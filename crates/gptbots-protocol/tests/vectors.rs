@@ -1,20 +1,28 @@
 //! Every documented example in `../shared/vectors` parses into its type and serializes back to
 //! the same JSON (field order aside); the parsed values are snapshot-tested.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
 use common::{Kind, all_vectors, kind_of, same_json, stream_values};
 use gptbots_protocol::{
-    ErrorResponse, Frame, SendMessageRequest, SendMessageRequestV1, SendMessageResponse, SendMessageResponseV1,
-    WebhookAck, WebhookMessage, from_slice,
+    ErrorResponse, Frame, SendMessageRequest, SendMessageRequestV1, SendMessageResponse,
+    SendMessageResponseV1, WebhookAck, WebhookMessage, from_slice,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// Parses `bytes` as `T`, checks the round trip, and returns the value's Debug form.
-fn round_trip<T: DeserializeOwned + Serialize + std::fmt::Debug + PartialEq>(name: &str, bytes: &[u8]) -> String {
+fn round_trip<T: DeserializeOwned + Serialize + std::fmt::Debug + PartialEq>(
+    name: &str,
+    bytes: &[u8],
+) -> String {
     let value: T = from_slice(bytes).unwrap_or_else(|e| panic!("{name}: does not parse: {e}"));
     let original: Value = serde_json::from_slice(bytes).unwrap();
     let written = serde_json::to_value(&value).unwrap();
@@ -32,7 +40,9 @@ fn round_trip<T: DeserializeOwned + Serialize + std::fmt::Debug + PartialEq>(nam
 fn every_vector_parses_and_round_trips() {
     let mut seen = 0;
     for (name, bytes) in all_vectors() {
-        let kind = kind_of(&name).unwrap_or_else(|| panic!("{name}: no test knows this vector; map it in common::kind_of"));
+        let kind = kind_of(&name).unwrap_or_else(|| {
+            panic!("{name}: no test knows this vector; map it in common::kind_of")
+        });
         let debug = match kind {
             Kind::ErrorResponse => round_trip::<ErrorResponse>(&name, &bytes),
             Kind::SendMessageRequestV1 => round_trip::<SendMessageRequestV1>(&name, &bytes),
@@ -45,7 +55,12 @@ fn every_vector_parses_and_round_trips() {
                 let frames: Vec<String> = stream_values(&bytes)
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| round_trip::<Frame>(&format!("{name} frame {i}"), &serde_json::to_vec(v).unwrap()))
+                    .map(|(i, v)| {
+                        round_trip::<Frame>(
+                            &format!("{name} frame {i}"),
+                            &serde_json::to_vec(v).unwrap(),
+                        )
+                    })
                     .collect();
                 assert!(!frames.is_empty(), "{name}: no frames");
                 frames.join("\n")
@@ -65,16 +80,27 @@ fn documented_error_codes_are_named() {
     for (name, bytes) in all_vectors() {
         if kind_of(&name) == Some(Kind::ErrorResponse) {
             let error: ErrorResponse = from_slice(&bytes).unwrap();
-            assert!(error.code.is_documented(), "{name}: code {} has no description", error.code.0);
+            assert!(
+                error.code.is_documented(),
+                "{name}: code {} has no description",
+                error.code.0
+            );
             let stem = name.trim_start_matches("errors/").trim_end_matches(".json");
-            assert_eq!(error.code.0.to_string(), stem, "{name}: the file is named after its code");
+            assert_eq!(
+                error.code.0.to_string(),
+                stem,
+                "{name}: the file is named after its code"
+            );
         }
     }
 }
 
 #[test]
 fn the_webhook_vector_is_a_v2_reply_and_equals_the_blocking_reply_shape() {
-    let (_, bytes) = all_vectors().into_iter().find(|(n, _)| n == "webhook/message.json").unwrap();
+    let (_, bytes) = all_vectors()
+        .into_iter()
+        .find(|(n, _)| n == "webhook/message.json")
+        .unwrap();
     match from_slice::<WebhookMessage>(&bytes).unwrap() {
         WebhookMessage::V2(reply) => {
             assert_eq!(reply.message_id, "65a4ccfC7ce58e728d5897e0");

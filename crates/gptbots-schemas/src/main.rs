@@ -74,7 +74,9 @@ fn run(dir: &Path, check: bool, prune: bool) -> std::io::Result<bool> {
                     let diff = similar::TextDiff::from_lines(current.as_str(), wanted.as_str());
                     eprint!(
                         "{}",
-                        diff.unified_diff().context_radius(3).header("committed", "generated from the types")
+                        diff.unified_diff()
+                            .context_radius(3)
+                            .header("committed", "generated from the types")
                     );
                 }
             }
@@ -83,7 +85,10 @@ fn run(dir: &Path, check: bool, prune: bool) -> std::io::Result<bool> {
             println!("wrote {}", path.display());
         }
     }
-    let generated: Vec<String> = schemas.iter().map(|s| format!("{}.schema.json", s.name)).collect();
+    let generated: Vec<String> = schemas
+        .iter()
+        .map(|s| format!("{}.schema.json", s.name))
+        .collect();
     if dir.is_dir() {
         let mut stale = Vec::new();
         for entry in std::fs::read_dir(dir)? {
@@ -100,12 +105,17 @@ fn run(dir: &Path, check: bool, prune: bool) -> std::io::Result<bool> {
                 println!("removed {} (no type generates it)", path.display());
             } else {
                 in_step = false;
-                eprintln!("stale: {} (no type generates it; `{REWRITE} -- --prune` deletes it)", path.display());
+                eprintln!(
+                    "stale: {} (no type generates it; `{REWRITE} -- --prune` deletes it)",
+                    path.display()
+                );
             }
         }
     }
     if check && !in_step {
-        eprintln!("\nschemas/ is not in step with the types: run `{REWRITE}` and commit the result.");
+        eprintln!(
+            "\nschemas/ is not in step with the types: run `{REWRITE}` and commit the result."
+        );
     }
     Ok(in_step)
 }
