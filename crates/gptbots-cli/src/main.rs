@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod chat;
 mod decode;
 mod mock;
+mod webhook;
 
 /// Declares the `Command` enum and dispatches each variant to its arguments' `run`.
 macro_rules! subcommands {
@@ -38,6 +39,9 @@ subcommands! {
     Chat(chat::ChatArgs),
     /// Run the embedded GPTBots mock server until interrupted.
     Mock(mock::MockArgs),
+    /// Receive GPTBots webhooks: `gptbots webhook listen` prints each accepted message as a JSON
+    /// line.
+    Webhook(webhook::WebhookArgs),
 }
 
 /// Tools for the GPTBots conversation API.
