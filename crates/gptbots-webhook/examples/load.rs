@@ -3,7 +3,9 @@
 //! `cargo run --release -p gptbots-webhook --example load [-- REQUESTS SENDERS ROUNDS]`
 //! (defaults 20000, 32, 3). Both servers and the senders share one process and one Tokio
 //! runtime on 127.0.0.1; rounds alternate bare / receiver after a warm-up of each, and every
-//! receiver round is checked for correctness as in `tests/load.rs`.
+//! receiver round is checked for correctness as in `tests/load.rs`. Two plans: the mixed one
+//! of the test (valid, duplicate, unauthorized, malformed) and one of distinct valid replies
+//! only (every request parsed and delivered).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -61,30 +63,42 @@ async fn main() {
     load::run(ours.addr, &warm, senders, limit).await;
     ours.stop().await;
 
-    println!("| server | round | requests | req/s | p50 ms | p90 ms | p99 ms | max ms |");
-    println!("|---|---|---|---|---|---|---|---|");
-    let (mut bare_runs, mut our_runs) = (Vec::new(), Vec::new());
-    for round in 1..=rounds {
-        let bare = Server::start(load::bare_router()).await;
-        let result = load::run(bare.addr, &plan, senders, limit).await;
-        bare.stop().await;
-        println!("{}", row("bare axum ack", &round.to_string(), &result));
-        bare_runs.push(result);
+    for (name, plan) in [
+        ("mixed", plan),
+        ("valid only", load::plan_valid_only(requests)),
+    ] {
+        println!("\n### {name}: {requests} requests, {senders} senders\n");
+        println!("| server | round | requests | req/s | p50 ms | p90 ms | p99 ms | max ms |");
+        println!("|---|---|---|---|---|---|---|---|");
+        let (mut bare_runs, mut our_runs) = (Vec::new(), Vec::new());
+        for round in 1..=rounds {
+            let bare = Server::start(load::bare_router()).await;
+            let result = load::run(bare.addr, &plan, senders, limit).await;
+            bare.stop().await;
+            println!("{}", row("bare axum ack", &round.to_string(), &result));
+            bare_runs.push(result);
 
-        // a fresh receiver each round, so every round delivers the same messages
-        let seen = Seen::default();
-        let ours = Server::start(load::receiver_router(&seen)).await;
-        let result = load::run(ours.addr, &plan, senders, limit).await;
-        ours.stop().await;
-        load::check(&plan, &result, &seen);
-        println!("{}", row("gptbots-webhook", &round.to_string(), &result));
-        our_runs.push(result);
+            // a fresh receiver each round, so every round delivers the same messages
+            let seen = Seen::default();
+            let ours = Server::start(load::receiver_router(&seen)).await;
+            let result = load::run(ours.addr, &plan, senders, limit).await;
+            ours.stop().await;
+            load::check(&plan, &result, &seen);
+            println!("{}", row("gptbots-webhook", &round.to_string(), &result));
+            our_runs.push(result);
+        }
+        let ratios: Vec<String> = our_runs
+            .iter()
+            .zip(&bare_runs)
+            .map(|(o, b)| format!("{:.2}", o.throughput() / b.throughput()))
+            .collect();
+        let (bare, ours) = (median(bare_runs), median(our_runs));
+        println!("{}", row("bare axum ack", "median", &bare));
+        println!("{}", row("gptbots-webhook", "median", &ours));
+        println!(
+            "\nratio receiver / bare: {:.2} (median rounds); per round: {}; every receiver round checked",
+            ours.throughput() / bare.throughput(),
+            ratios.join(", ")
+        );
     }
-    let (bare, ours) = (median(bare_runs), median(our_runs));
-    println!("{}", row("bare axum ack", "median", &bare));
-    println!("{}", row("gptbots-webhook", "median", &ours));
-    println!(
-        "\nratio (receiver / bare, median rounds): {:.2}; {requests} requests, {senders} senders, every receiver round checked",
-        ours.throughput() / bare.throughput()
-    );
 }

@@ -148,6 +148,26 @@ pub fn plan(total: usize) -> Plan {
     }
 }
 
+/// A plan of `total` distinct valid replies: every request is parsed, de-duplicated and
+/// delivered, the receiver's most expensive path.
+pub fn plan_valid_only(total: usize) -> Plan {
+    let template: SendMessageResponse = serde_json::from_str(VECTOR).unwrap();
+    let right: &'static str = Box::leak(format!("Bearer {TOKEN}").into_boxed_str());
+    let valid_ids: Vec<String> = (0..total).map(|i| format!("only-{i:08}")).collect();
+    let requests = valid_ids
+        .iter()
+        .map(|id| Planned {
+            kind: Kind::Valid,
+            body: reply_body(&template, id),
+            authorization: Some(right),
+        })
+        .collect();
+    Plan {
+        requests,
+        valid_ids,
+    }
+}
+
 /// A running server that stops when dropped (or with [`Server::stop`]).
 pub struct Server {
     /// Where it listens (on 127.0.0.1).
