@@ -38,6 +38,10 @@
 //! - Duplicates are recognised by `message_id` for an hour, up to 100,000 ids
 //!   ([`DedupConfig::DEFAULT`]); only a successful delivery is remembered. Replies with an empty
 //!   `message_id` and hand-off calls (which carry no id) are not de-duplicated.
+//! - A copy that arrives while the same id is being delivered waits for that delivery (as
+//!   long as the callback takes): then it is acknowledged as a duplicate if the delivery
+//!   succeeded, or delivered itself if it failed. A callback that may hang should carry its own
+//!   timeout.
 //! - A [`Callback::channel`] accepts a message once it is queued in the channel.
 //! - Nothing is logged by this crate; an observer ([`Webhooks::observe`]) sees each outcome.
 //!   The token appears in no `Debug` output and no message.
