@@ -92,7 +92,9 @@ async fn over_the_limit_on_the_wire_then_serving_on() {
 
     // a declared length of 1 GiB: refused from the head, nothing like it is ever read
     let head = "POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1073741824\r\n\r\n";
-    let (status, body) = raw(server.addr, head, &[b' '; 1024]).await;
+    // (no body bytes follow: had the server left unread bytes behind when it closed, the
+    // kernel could reset the connection and lose the answer before this test reads it)
+    let (status, body) = raw(server.addr, head, &[]).await;
     assert_eq!(status, 413);
     assert_eq!(body["code"], 413);
     assert_eq!(post_v2(server.addr, "after-declared").await.0, 200);
@@ -100,7 +102,8 @@ async fn over_the_limit_on_the_wire_then_serving_on() {
     // chunked, no length: refused once 4 KiB have come
     let head = "POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
     let mut chunks = Vec::new();
-    for _ in 0..8 {
+    // five 1 KiB chunks: over the limit, and small enough to arrive in one read
+    for _ in 0..5 {
         chunks.extend_from_slice(b"400\r\n");
         chunks.extend_from_slice(&[b' '; 0x400]);
         chunks.extend_from_slice(b"\r\n");
