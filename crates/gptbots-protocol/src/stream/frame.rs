@@ -187,9 +187,10 @@ pub struct FlowAudio {
     /// Where the audio is.
     #[serde(default)]
     pub url: String,
-    /// Its length in seconds.
+    /// Its length in seconds, kept as the number came (`3` stays `3`, `2.5` stays `2.5`);
+    /// [`seconds_f64`](Self::seconds_f64) reads it as a float.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seconds: Option<f64>,
+    pub seconds: Option<serde_json::Number>,
     /// Fields a newer server adds.
     #[serde(flatten)]
     #[cfg_attr(feature = "schemars", schemars(skip))]
@@ -201,7 +202,7 @@ impl FlowAudio {
     pub fn new(
         transcript: impl Into<String>,
         url: impl Into<String>,
-        seconds: Option<f64>,
+        seconds: Option<serde_json::Number>,
     ) -> Self {
         FlowAudio {
             transcript: transcript.into(),
@@ -209,6 +210,11 @@ impl FlowAudio {
             seconds,
             extra: Map::new(),
         }
+    }
+
+    /// The length in seconds as a float, when given.
+    pub fn seconds_f64(&self) -> Option<f64> {
+        self.seconds.as_ref().and_then(serde_json::Number::as_f64)
     }
 }
 

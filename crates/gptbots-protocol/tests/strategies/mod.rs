@@ -549,7 +549,11 @@ pub fn send_message_request_v1(mode: Mode) -> BoxedStrategy<SendMessageRequestV1
 
 /// `audioDatas[]` of a flow output item.
 pub fn flow_audio() -> BoxedStrategy<FlowAudio> {
-    (text(), text(), option(finite_f64()), extra())
+    let seconds = prop_oneof![
+        option(finite_f64()).prop_map(|s| s.and_then(serde_json::Number::from_f64)),
+        option(any::<u32>()).prop_map(|s| s.map(serde_json::Number::from)),
+    ];
+    (text(), text(), seconds, extra())
         .prop_map(|(transcript, url, seconds, extra)| {
             // No constructor outside the crate: start from the smallest wire form.
             let mut audio: FlowAudio = serde_json::from_value(json!({})).unwrap();
