@@ -9,7 +9,9 @@
 //! - `serde_json_floor`: serde_json's `StreamDeserializer::<Frame>` over the whole bare body,
 //!   the floor (parsing alone); in SSE groups it still runs on the bare body of the same frames;
 //! - `eventsource/<chunk>` (SSE only): eventsource-stream, then `serde_json::from_str::<Frame>`;
-//! - `reparse/<chunk>`: the re-parse-from-the-frame-start recipe.
+//! - `reparse/<chunk>`: the re-parse-from-the-frame-start recipe;
+//! - `feed_only/<chunk>`: no decoding, only appending the chunks to a `BytesMut`: what feeding
+//!   alone costs at that chunk size (context for the small-chunk figures, not a baseline).
 //!
 //! Quadratic baselines are left out where one iteration would take minutes (the skipped cases
 //! are printed, with the estimate).
@@ -19,7 +21,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Body, MIB, Style, eventsource, floor, ours, reparse};
+use common::{Body, MIB, Style, eventsource, feed_only, floor, ours, reparse};
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
@@ -84,6 +86,9 @@ fn body_group(c: &mut Criterion, body: &Body, style: Style) {
         let name = chunk_name(chunk);
         group.bench_with_input(BenchmarkId::new("ours", &name), &size, |b, &size| {
             b.iter(|| ours(input, size))
+        });
+        group.bench_with_input(BenchmarkId::new("feed_only", &name), &size, |b, &size| {
+            b.iter(|| feed_only(input, size))
         });
         let cost = rescan_cost(body, size);
         if cost > RESCAN_BUDGET {

@@ -13,7 +13,7 @@
 use std::convert::Infallible;
 use std::hint::black_box;
 
-use bytes::BytesMut;
+use bytes::{Buf, BytesMut};
 use eventsource_stream::Eventsource;
 use futures::StreamExt;
 use futures::executor::block_on;
@@ -206,6 +206,19 @@ pub fn ours_with(
         }
     }
     frames
+}
+
+/// Not a decoder: appends each chunk to a `BytesMut` and drops it, the least any decoder fed
+/// through a buffer pays for the feeding itself (the copy and the call per chunk).
+pub fn feed_only(body: &[u8], chunk: usize) -> usize {
+    let mut buf = BytesMut::new();
+    let mut total = 0;
+    for piece in body.chunks(chunk) {
+        buf.extend_from_slice(piece);
+        total += black_box(&buf).len();
+        buf.advance(buf.len());
+    }
+    total
 }
 
 /// The floor: serde_json's `StreamDeserializer` into `Frame` over the whole bare body.
