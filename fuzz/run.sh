@@ -44,7 +44,7 @@ fi
 
 # Build every target, so a target that no longer compiles fails CI even when not run.
 cargo "+$toolchain" fuzz build
-echo "fuzz/run.sh: built ${#targets[@]} targets: ${targets[*]}"
+echo "fuzz/run.sh: built every target; running: ${targets[*]}"
 
 status=0
 for target in "${targets[@]}"; do
