@@ -58,18 +58,31 @@
 //! line ends included) across all calls. The frames and the errors (offsets and excerpts
 //! included) are the same whatever the chunking of the input.
 //!
+//! A frame is first read by serde_json directly, without a scan: at once when its start
+//! arrives with as many bytes after it as the last frame had, else as soon as a `}` arrives
+//! (the new bytes are searched for one, and on a `data:` line for the line end, eight bytes at
+//! a time or with `memchr`). serde_json reads a valid frame to exactly the `}` the scanner
+//! would close it at and never past it, so when it succeeds on the bytes available (up to the
+//! line end for a `data:` frame, and at most the maximum frame size) that is the frame. Any
+//! other outcome, after at most three tries (more bytes needed, invalid JSON, not a frame,
+//! invalid UTF-8, the line end or the size limit reached), hands the frame to the scanner from
+//! its start, which decides its end and its error exactly as if there had been no try; so the
+//! frames and errors do not depend on whether, or when, a try was made.
+//!
 //! The scanner is resumable: it keeps its position, the brace depth, whether it is inside a
-//! string and after a backslash, the SSE line state, and never examines a byte twice.
-//! serde_json runs once per closed frame, directly on the buffer when the frame sits on one
-//! line; only a frame split over several `data:` lines is copied, once, to be joined. Inside
-//! strings the scan jumps to the next `"` or `\` with `memchr`, so long base64 audio pieces
-//! cost little. Memory: the buffer holds at most the maximum frame size plus one chunk; an
-//! oversized frame's bytes are dropped as they are scanned.
+//! string and after an odd run of backslashes, the SSE line state, and never examines a byte
+//! twice. Inside strings it jumps to the next `"` with `memchr` and looks back over the
+//! backslashes before it, so long base64 audio pieces cost little. serde_json runs on a closed
+//! frame directly in the buffer when the frame sits on one line; only a frame split over
+//! several `data:` lines is copied, once, to be joined. Each byte is thus examined a bounded
+//! number of times whatever the chunking (searched once, read by at most three tries, scanned
+//! once, parsed once). Memory: the buffer holds at most the maximum frame size plus one chunk;
+//! an oversized frame's bytes are dropped as they are scanned.
 
 use std::fmt;
 
 use bytes::{Buf, BytesMut};
-use memchr::{memchr2, memchr3};
+use memchr::{memchr, memchr2, memchr3};
 
 use super::decode_error::{EXCERPT_LEN, FrameError, FrameErrorKind, StreamError};
 use super::frame::Frame;
@@ -79,6 +92,8 @@ pub const DEFAULT_MAX_FRAME_SIZE: usize = 16 * 1024 * 1024;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 const DONE: &[u8] = b"[DONE]";
+/// How many times serde_json may be tried directly on a frame's text before it is scanned.
+const SPEC_TRIES: u8 = 3;
 
 /// One item of the decoded stream: a frame, or a frame the decoder stepped over.
 pub type DecodedItem = Result<Frame, FrameError>;
@@ -107,6 +122,11 @@ pub struct FrameDecoder {
     eol_at: Option<usize>,
     /// Index in `buf` up to which there is no line end (searched already).
     eol_from: usize,
+    /// The length of the last frame closed: a frame whose start arrives with at least as many
+    /// bytes after it is likely whole, and worth trying to parse at once.
+    last_len: usize,
+    /// Whether to try serde_json on a frame before scanning it (off only in tests, to compare).
+    speculate: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,6 +177,8 @@ enum State {
 struct Scan {
     depth: u64,
     in_string: bool,
+    /// In a string whose bytes so far end with an odd run of backslashes: the next byte is
+    /// escaped.
     escape: bool,
 }
 
@@ -167,20 +189,21 @@ impl Scan {
         let mut i = 0;
         loop {
             if self.in_string {
-                if self.escape {
-                    if i >= hay.len() {
-                        return None;
-                    }
-                    i += 1;
-                    self.escape = false;
-                }
-                let k = find_quote_or_backslash(hay, i)?;
+                // Jump to the next `"`; it closes the string unless an odd run of backslashes
+                // comes right before it (a backslash escapes the byte after it, so runs pair up
+                // from their first byte, which follows a byte that is not an open escape).
+                let seg_start = i;
+                let Some(k) = find_quote(hay, i) else {
+                    self.escape =
+                        ends_escaped(hay.get(seg_start..).unwrap_or_default(), self.escape);
+                    return None;
+                };
                 i = k + 1;
-                if hay.get(k) == Some(&b'"') {
+                let seg = hay.get(seg_start..k).unwrap_or_default();
+                if !ends_escaped(seg, self.escape) {
                     self.in_string = false;
-                } else {
-                    self.escape = true;
                 }
+                self.escape = false;
             } else {
                 loop {
                     let &b = hay.get(i)?;
@@ -205,20 +228,67 @@ impl Scan {
     }
 }
 
-/// The index of the next `"` or `\` in `hay` from `from`.
+/// Whether a string's bytes end with an odd run of backslashes, given `seg`, their last part,
+/// and `escaped`, whether the part before `seg` did.
 #[inline]
-fn find_quote_or_backslash(hay: &[u8], from: usize) -> Option<usize> {
+fn ends_escaped(seg: &[u8], escaped: bool) -> bool {
+    let run = seg.iter().rev().take_while(|&&b| b == b'\\').count();
+    let odd = run % 2 == 1;
+    if run == seg.len() {
+        escaped != odd
+    } else {
+        odd
+    }
+}
+
+/// Whether `fresh` holds a `}`, or with `sse` a line end.
+#[inline]
+fn has_stop(fresh: &[u8], sse: bool) -> bool {
+    // Short runs (small chunks): eight bytes at a time in a register beats setting up `memchr`.
+    const SHORT: usize = 64;
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    /// Whether a byte of `word` is zero.
+    fn zero_byte(word: u64) -> bool {
+        word.wrapping_sub(LO) & !word & HI != 0
+    }
+    if fresh.len() >= SHORT {
+        return if sse {
+            memchr3(b'}', b'\n', b'\r', fresh).is_some()
+        } else {
+            memchr(b'}', fresh).is_some()
+        };
+    }
+    let mut words = fresh.chunks_exact(8);
+    for word in &mut words {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or_default());
+        let brace = zero_byte(w ^ (LO * u64::from(b'}')));
+        let eol = sse
+            && (zero_byte(w ^ (LO * u64::from(b'\n'))) || zero_byte(w ^ (LO * u64::from(b'\r'))));
+        if brace || eol {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&b| b == b'}' || (sse && (b == b'\n' || b == b'\r')))
+}
+
+/// The index of the next `"` in `hay` from `from`.
+#[inline]
+fn find_quote(hay: &[u8], from: usize) -> Option<usize> {
     /// Keys and small text pieces are the common case: a plain loop over their first bytes
-    /// beats setting up a vectorised search; long strings (base64 audio) go to `memchr2`.
+    /// beats setting up a vectorised search; long strings (base64 audio) go to `memchr`.
     const SHORT: usize = 16;
     let rest = hay.get(from..)?;
     for (k, &b) in rest.iter().take(SHORT).enumerate() {
-        if b == b'"' || b == b'\\' {
+        if b == b'"' {
             return Some(from + k);
         }
     }
     let tail = rest.get(SHORT..)?;
-    memchr2(b'"', b'\\', tail).map(|k| from + SHORT + k)
+    memchr(b'"', tail).map(|k| from + SHORT + k)
 }
 
 /// The frame being scanned.
@@ -233,6 +303,11 @@ struct Open {
     /// It is over the limit: its bytes are dropped as they are scanned.
     discard: bool,
     scan: Scan,
+    /// Not scanned yet: waiting to try serde_json on the frame's text directly (see
+    /// [`FrameDecoder::speculate`]). `pos` is how far a `}` has been looked for.
+    spec: bool,
+    /// How many more times serde_json may be tried on the frame's text before it is scanned.
+    tries: u8,
     /// The excerpt kept when discarding starts, for a `Truncated` error.
     head: Vec<u8>,
 }
@@ -295,6 +370,8 @@ impl FrameDecoder {
             token_start: 0,
             eol_at: None,
             eol_from: 0,
+            last_len: 0,
+            speculate: true,
         }
     }
 
@@ -313,11 +390,41 @@ impl FrameDecoder {
     ///
     /// `Ok(Some(Ok(frame)))` is a frame, `Ok(Some(Err(error)))` a fault the decoder stepped
     /// over, `Ok(None)` means more input is needed. Never `Err` (see the module docs).
+    #[inline]
     pub fn decode(
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<Result<Frame, FrameError>>, StreamError> {
+        // An empty buffer leaves every state as it is (a frame keeps at least its `{` in the
+        // buffer unless it is being joined, and then has nothing new to look at).
+        if buf.is_empty() || (self.state == State::Frame && self.open.spec && self.nothing_new(buf))
+        {
+            return Ok(None);
+        }
         Ok(self.step(buf))
+    }
+
+    /// The hot path of small chunks: the open frame waits for a `}` (see
+    /// [`speculate`](Self::speculate)) and the new bytes bring neither a `}` nor, on a `data:`
+    /// line, the line end. Marks them examined, as `speculate` would, and says so.
+    #[inline]
+    fn nothing_new(&mut self, buf: &BytesMut) -> bool {
+        let len = buf.len();
+        let Some(fresh) = buf.get(self.pos..) else {
+            return false;
+        };
+        let sse = self.open.sse;
+        let hit = match *fresh {
+            [b] => b == b'}' || (sse && (b == b'\n' || b == b'\r')),
+            _ => has_stop(fresh, sse),
+        };
+        if hit || len > self.max || self.eol_at.is_some() {
+            return false;
+        }
+        self.pos = len;
+        // No line end up to here (only `line_limit` reads this, and only for a `data:` frame).
+        self.eol_from = len;
+        true
     }
 
     /// Like [`decode`](Self::decode), at the end of input: what is left must be white space
@@ -390,6 +497,12 @@ impl FrameDecoder {
                 State::Bom(matched) => self.bom(buf, matched),
             };
             match step {
+                // Every byte examined: only a frame may still have something to say (it
+                // reports a frame too large as soon as it is known).
+                Step::Go if self.pos >= buf.len() && self.state != State::Frame => {
+                    self.park(buf);
+                    return None;
+                }
                 Step::Go => {}
                 Step::Out(item) => return Some(item),
                 Step::More => {
@@ -480,6 +593,12 @@ impl FrameDecoder {
                     // A blank line ends the event, and the frame left open in it.
                     return self.end_pending();
                 }
+            }
+            b'd' if buf.get(self.pos..self.pos + 5) == Some(b"data:") => {
+                // The common line, at once (what matching it byte by byte below ends in).
+                self.token_start = self.at(self.pos);
+                self.pos += 5;
+                self.state = State::DataStart;
             }
             b'd' | b'e' | b'i' | b'r' => {
                 let field = match b {
@@ -663,6 +782,8 @@ impl FrameDecoder {
         self.open.joined = false;
         self.open.discard = false;
         self.open.head.clear();
+        self.open.spec = self.speculate;
+        self.open.tries = SPEC_TRIES;
         self.open.scan = Scan {
             depth: 1,
             in_string: false,
@@ -720,7 +841,80 @@ impl FrameDecoder {
         err
     }
 
+    /// A frame whose text is not scanned yet: try serde_json directly on it, when its start
+    /// arrived with at least [`last_len`](Self::last_len) bytes after it, or once a `}` comes.
+    ///
+    /// serde_json reads a valid frame to exactly the `}` the scanner would close it at (in
+    /// valid JSON, strings and escapes are delimited the same way and `[`/`]` do not change the
+    /// object depth), and it never reads past that `}`. So a parse that succeeds on the text
+    /// available (up to the line end for a `data:` frame, and at most the maximum frame size)
+    /// gives the frame and its end with no scan. Any other outcome (need more bytes after the
+    /// last try, invalid JSON, not a frame, a line end or the size limit reached) falls back to
+    /// the scanner from the frame's start, which decides the frame's end and its error exactly
+    /// as if there had been no try. A frame is thus read at most `SPEC_TRIES` times by
+    /// serde_json, once searched for `}`, once scanned and once parsed.
+    ///
+    /// Returns `None` when the frame must now be scanned.
+    #[inline]
+    fn speculate(&mut self, buf: &mut BytesMut) -> Option<Step> {
+        let limit = if self.open.sse {
+            self.line_limit(buf)
+        } else {
+            buf.len()
+        };
+        let from = self.pos;
+        let eager = from == 1 && self.open.tries == SPEC_TRIES && limit >= self.last_len;
+        let fresh = buf.get(from..limit).unwrap_or_default();
+        let brace = !eager
+            && match fresh {
+                [] => false,
+                [b] => *b == b'}',
+                _ => memchr(b'}', fresh).is_some(),
+            };
+        self.pos = limit.max(from);
+        if eager || brace {
+            self.open.tries -= 1;
+            let cap = limit.min(self.max);
+            let text = buf.get(..cap).unwrap_or_default();
+            let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Frame>();
+            match values.next() {
+                Some(Ok(frame)) => {
+                    let end = values.byte_offset();
+                    self.last_len = end;
+                    self.pos = end;
+                    self.advance(buf, end);
+                    self.state = if self.open.sse {
+                        State::DataIdle
+                    } else {
+                        State::Idle { line_start: false }
+                    };
+                    return Some(Step::Out(Ok(frame)));
+                }
+                Some(Err(err)) if err.is_eof() && cap == limit && self.open.tries > 0 => {}
+                _ => return self.unspeculate(),
+            }
+        }
+        if limit > self.max || limit < buf.len() {
+            // The frame is too large, or its `data:` line ended: let the scanner decide.
+            return self.unspeculate();
+        }
+        Some(Step::More)
+    }
+
+    /// Gives up trying serde_json on the open frame: scan it from its start.
+    #[cold]
+    fn unspeculate(&mut self) -> Option<Step> {
+        self.open.spec = false;
+        self.pos = 1;
+        None
+    }
+
     fn frame(&mut self, buf: &mut BytesMut) -> Step {
+        if self.open.spec {
+            if let Some(step) = self.speculate(buf) {
+                return step;
+            }
+        }
         let limit = if self.open.sse {
             self.line_limit(buf)
         } else {
@@ -797,6 +991,7 @@ impl FrameDecoder {
                 Some(parse_frame(text, start))
             }
         };
+        self.last_len = end;
         self.advance(buf, end);
         self.state = if self.open.sse {
             State::DataIdle
@@ -905,4 +1100,241 @@ impl tokio_util::codec::Decoder for FrameDecoder {
     fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Self::Item>, Self::Error> {
         FrameDecoder::decode_eof(self, src)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The speculative path (serde_json tried on a frame before it is scanned) against the
+    //! scanner alone: the same items and the same end at every split. The named edge cases of
+    //! the whole decoder are in `tests/decoder.rs`.
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    /// Items and the end of a run, plus, for each frame, whether it closed without a scan.
+    #[derive(Debug, PartialEq)]
+    struct Run {
+        items: Vec<DecodedItem>,
+        end: Option<FrameError>,
+        speculated: Vec<bool>,
+    }
+
+    fn run(body: &[u8], chunks: &[usize], max: usize, speculate: bool) -> Run {
+        let mut dec = FrameDecoder::with_max_frame_size(max);
+        dec.speculate = speculate;
+        let mut buf = BytesMut::new();
+        let mut out = Run {
+            items: Vec::new(),
+            end: None,
+            speculated: Vec::new(),
+        };
+        let mut rest = body;
+        let mut chunks = chunks.iter().copied().cycle();
+        while !rest.is_empty() {
+            let n = chunks.next().unwrap_or(rest.len()).clamp(1, rest.len());
+            let (chunk, tail) = rest.split_at(n);
+            rest = tail;
+            buf.extend_from_slice(chunk);
+            while let Some(item) = dec.decode(&mut buf).unwrap() {
+                if item.is_ok() {
+                    out.speculated.push(dec.open.spec);
+                }
+                out.items.push(item);
+            }
+            assert!(
+                buf.len() <= max + n + 64,
+                "buffer {} past the bound",
+                buf.len()
+            );
+        }
+        loop {
+            match dec.decode_eof(&mut buf) {
+                Ok(Some(item)) => out.items.push(item),
+                Ok(None) => break,
+                Err(err) => {
+                    out.end = err.as_frame_error().cloned();
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// Every cut at one point and byte by byte, with and without speculation, gives what the
+    /// scanner alone gives on the whole body. Returns the speculative whole-body run.
+    fn same_at_every_split(body: &[u8], max: usize) -> Run {
+        let reference = run(body, &[body.len()], max, false);
+        let whole = run(body, &[body.len()], max, true);
+        assert_eq!(whole.items, reference.items, "whole");
+        assert_eq!(whole.end, reference.end, "whole, end");
+        for speculate in [true, false] {
+            let bytewise = run(body, &[1], max, speculate);
+            assert_eq!(bytewise.items, reference.items, "byte by byte");
+            assert_eq!(bytewise.end, reference.end, "byte by byte, end");
+            for a in 1..body.len() {
+                let cut = run(body, &[a, body.len()], max, speculate);
+                assert_eq!(cut.items, reference.items, "cut at {a} ({speculate})");
+                assert_eq!(cut.end, reference.end, "cut at {a}, end ({speculate})");
+            }
+        }
+        whole
+    }
+
+    const TEXT: &str = r#"{"code":3,"message":"Text","data":"a}b{c"}"#;
+    const INFO: &str = r#"{"code":11,"message":"MessageInfo","data":{"message_id":"m1"}}"#;
+
+    #[test]
+    fn speculation_parses_whole_frames_without_a_scan() {
+        let body = format!("{INFO}\n{TEXT} {TEXT}{TEXT}\r\n");
+        let whole = same_at_every_split(body.as_bytes(), DEFAULT_MAX_FRAME_SIZE);
+        assert_eq!(whole.items.len(), 4);
+        assert!(whole.items.iter().all(Result::is_ok));
+        assert_eq!(whole.speculated, vec![true; 4]);
+        // Byte by byte, a frame is tried when its `}` comes: nested and `}` in strings too.
+        let bytewise = run(body.as_bytes(), &[1], DEFAULT_MAX_FRAME_SIZE, true);
+        assert_eq!(bytewise.speculated, vec![true; 4]);
+    }
+
+    #[test]
+    fn speculation_parses_sse_frames_on_their_line() {
+        let body = format!("data: {INFO}\n\ndata:{TEXT}{TEXT}\r\n\r\ndata: {TEXT}\n");
+        let whole = same_at_every_split(body.as_bytes(), DEFAULT_MAX_FRAME_SIZE);
+        assert_eq!(whole.speculated, vec![true; 4]);
+    }
+
+    #[test]
+    fn speculation_falls_back_on_an_incomplete_frame() {
+        // Four `}` in strings before the end: byte by byte, the tries run out and the frame
+        // is scanned from its start.
+        let frame = r#"{"code":3,"message":"Text","data":"}}}}"}"#;
+        let body = format!("{frame}\n{TEXT}");
+        let whole = same_at_every_split(body.as_bytes(), DEFAULT_MAX_FRAME_SIZE);
+        assert_eq!(whole.speculated, vec![true, true]);
+        let bytewise = run(body.as_bytes(), &[1], DEFAULT_MAX_FRAME_SIZE, true);
+        assert_eq!(bytewise.speculated, vec![false, true]);
+        // Cut short: the frame is truncated, as the scanner says.
+        let cut = &body.as_bytes()[..frame.len() - 1];
+        let whole = same_at_every_split(cut, DEFAULT_MAX_FRAME_SIZE);
+        assert!(matches!(
+            whole.end.map(|e| e.kind),
+            Some(FrameErrorKind::Truncated { bytes_left }) if bytes_left == cut.len() as u64
+        ));
+    }
+
+    #[test]
+    fn speculation_falls_back_on_invalid_json_and_non_frames() {
+        let body = format!(
+            "{TEXT}{{\"code\":3,\"data\":\"a\",}}\n{TEXT}{{\"code\":\"3\"}}{TEXT}{{\"code\":3,\"data\":\"\\q\"}}{TEXT}"
+        );
+        let whole = same_at_every_split(body.as_bytes(), DEFAULT_MAX_FRAME_SIZE);
+        let kinds: Vec<_> = whole
+            .items
+            .iter()
+            .map(|i| i.as_ref().err().map(|e| &e.kind))
+            .collect();
+        assert!(matches!(kinds[1], Some(FrameErrorKind::InvalidJson { .. })));
+        assert!(matches!(kinds[3], Some(FrameErrorKind::NotAFrame { .. })));
+        assert!(matches!(kinds[5], Some(FrameErrorKind::InvalidJson { .. })));
+        assert_eq!(whole.speculated, vec![true; 4]);
+    }
+
+    #[test]
+    fn speculation_falls_back_on_invalid_utf8() {
+        let mut body = TEXT.as_bytes().to_vec();
+        body.extend_from_slice(b"{\"code\":3,\"data\":\"\xF0\x9F\x98\"}");
+        body.extend_from_slice(TEXT.as_bytes());
+        let whole = same_at_every_split(&body, DEFAULT_MAX_FRAME_SIZE);
+        assert!(matches!(
+            whole.items[1].as_ref().map_err(|e| &e.kind),
+            Err(FrameErrorKind::InvalidUtf8 { .. })
+        ));
+    }
+
+    #[test]
+    fn speculation_never_passes_an_oversized_frame() {
+        // Valid frames, one byte over the limit and exactly at it, whole in the buffer.
+        let max = TEXT.len();
+        let over = r#"{"code":3,"message":"Text","data":"a}b{cd"}"#;
+        assert_eq!(over.len(), max + 1);
+        let body = format!("{over}{TEXT}\n{over}");
+        let whole = same_at_every_split(body.as_bytes(), max);
+        let ok: Vec<bool> = whole.items.iter().map(Result::is_ok).collect();
+        assert_eq!(ok, vec![false, true, false]);
+        assert!(matches!(
+            whole.items[0].as_ref().map_err(|e| &e.kind),
+            Err(FrameErrorKind::TooLarge { limit }) if *limit == max
+        ));
+    }
+
+    #[test]
+    fn speculation_stops_at_the_line_end_of_a_data_line() {
+        // serde_json alone would read this frame across its line end; SSE ends the event at the
+        // second line, which is not a `data:` line.
+        let body = "data: {\"code\":3,\"message\":\"Text\",\n\"data\":\"x\"}\n\ndata: {\"code\":0,\n\ndata: {\"code\":0,\ndata: \"data\":null}\n\n";
+        let whole = same_at_every_split(body.as_bytes(), DEFAULT_MAX_FRAME_SIZE);
+        let ok: Vec<bool> = whole.items.iter().map(Result::is_ok).collect();
+        assert!(ok.contains(&false), "{whole:?}");
+        assert_eq!(whole.items.last().map(Result::is_ok), Some(true));
+        assert_eq!(whole.speculated, vec![false]);
+    }
+
+    #[test]
+    fn scanner_counts_backslash_runs_at_every_split() {
+        // Runs of backslashes of every length before a quote, with speculation off and on.
+        let mut body = String::new();
+        for run in 0..6 {
+            let escapes = "\\\\".repeat(run / 2) + if run % 2 == 1 { "\\\"" } else { "" };
+            body += &format!(r#"{{"code":3,"data":"{escapes}}}{{\\"}}"#);
+        }
+        let whole = same_at_every_split(body.as_bytes(), DEFAULT_MAX_FRAME_SIZE);
+        assert_eq!(whole.items.len(), 6);
+        assert!(whole.items.iter().all(Result::is_ok), "{whole:?}");
+    }
+
+    proptest::proptest! {
+        /// JSON-ish and SSE-ish fragments in any order, any limit, split anywhere: the same
+        /// items and end with speculation as with the scanner alone.
+        #[test]
+        fn speculation_never_changes_what_comes_out(
+            parts in proptest::collection::vec(0usize..FRAGMENTS.len(), 0..48),
+            max in proptest::prop_oneof![proptest::strategy::Just(DEFAULT_MAX_FRAME_SIZE), 1usize..64],
+            chunks in proptest::collection::vec(1usize..24, 1..8),
+        ) {
+            let body: Vec<u8> = parts.iter().flat_map(|&i| FRAGMENTS[i].iter().copied()).collect();
+            let reference = run(&body, &[body.len().max(1)], max, false);
+            for speculate in [true, false] {
+                let whole = run(&body, &[body.len().max(1)], max, speculate);
+                proptest::prop_assert_eq!(&whole.items, &reference.items);
+                proptest::prop_assert_eq!(&whole.end, &reference.end);
+                let split = run(&body, &chunks, max, speculate);
+                proptest::prop_assert_eq!(&split.items, &reference.items);
+                proptest::prop_assert_eq!(&split.end, &reference.end);
+            }
+        }
+    }
+
+    const FRAGMENTS: &[&[u8]] = &[
+        b"{",
+        b"}",
+        b"\"",
+        b"\\",
+        b":",
+        b",",
+        b"\"code\":3,",
+        b"{\"code\":3,\"message\":\"Text\",\"data\":\"a\"}",
+        b"{\"code\":11,\"data\":{\"message_id\":\"m\"}}",
+        b"\"data\":",
+        b"\"x\"",
+        b"\n",
+        b"\r\n",
+        b"data: ",
+        b"data:",
+        b" ",
+        b"[DONE]",
+        b"\xF0\x9F",
+        b"[",
+        b"]",
+        b"null",
+        b"\\\"",
+    ];
 }
