@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::message_v1::SendMessageResponseV1;
 use crate::message_v2::SendMessageResponse;
+use crate::parse::ParseError;
 
 /// A webhook body: a v2 reply, a v1 reply, or an availability probe.
 ///
@@ -29,6 +30,21 @@ pub enum WebhookMessage {
 }
 
 impl WebhookMessage {
+    /// Parses a webhook body: the same value, or the same error, as
+    /// [`crate::from_slice::<WebhookMessage>`](crate::from_slice), reached faster for replies.
+    ///
+    /// The generic `Deserialize` must read the body into a map of values before it knows which
+    /// kind it is (about 4 times the cost of the typed parse for the documented reply). From
+    /// bytes there is a faster way to the same value: one pass that only notes which of the
+    /// telling keys are present, then a direct typed parse. A probe, or a body that fails either
+    /// pass, takes the general way, which also gives an error its JSON path.
+    pub fn from_slice(body: &[u8]) -> Result<WebhookMessage, ParseError> {
+        match fast::parse(body) {
+            Some(message) => Ok(message),
+            None => crate::from_slice(body),
+        }
+    }
+
     /// Whether this is an availability probe.
     pub fn is_probe(&self) -> bool {
         matches!(self, WebhookMessage::Probe(_))
@@ -161,5 +177,111 @@ impl WebhookAck {
 impl Default for WebhookAck {
     fn default() -> Self {
         WebhookAck::success()
+    }
+}
+
+/// The fast way of [`WebhookMessage::from_slice`].
+mod fast {
+    use std::fmt;
+
+    use super::WebhookMessage;
+    use crate::message_v1::SendMessageResponseV1;
+    use crate::message_v2::SendMessageResponse;
+    use serde::Deserialize;
+    use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+    use serde_json::Value;
+
+    /// Which of the keys that tell the kinds apart a body has.
+    #[derive(Default)]
+    struct Keys {
+        probe: bool,
+        v2: bool,
+        v1: bool,
+    }
+
+    enum Key {
+        IsTest,
+        V2,
+        V1,
+        Other,
+    }
+
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct KeyVisitor;
+            impl Visitor<'_> for KeyVisitor {
+                type Value = Key;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+                    Ok(match key {
+                        "istest" => Key::IsTest,
+                        "output" | "usage" => Key::V2,
+                        "message_type" | "flow_output" | "text" => Key::V1,
+                        _ => Key::Other,
+                    })
+                }
+            }
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Keys {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct KeysVisitor;
+            impl<'de> Visitor<'de> for KeysVisitor {
+                type Value = Keys;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+                    let mut keys = Keys::default();
+                    while let Some(key) = map.next_key::<Key>()? {
+                        match key {
+                            // the last `istest` wins, as in a map
+                            Key::IsTest => {
+                                keys.probe = map.next_value::<Value>()? == Value::Bool(true);
+                            }
+                            Key::V2 => {
+                                keys.v2 = true;
+                                map.next_value::<IgnoredAny>()?;
+                            }
+                            Key::V1 => {
+                                keys.v1 = true;
+                                map.next_value::<IgnoredAny>()?;
+                            }
+                            Key::Other => {
+                                map.next_value::<IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    Ok(keys)
+                }
+            }
+            deserializer.deserialize_map(KeysVisitor)
+        }
+    }
+
+    /// The reply, when both passes succeed; `None` sends the body the general way.
+    ///
+    /// A direct typed parse that succeeds gives the value the general way gives: each known
+    /// field occurred once (a repeated one fails the direct parse), unknown fields are ignored
+    /// by both, and numbers and strings decode alike.
+    pub(super) fn parse(body: &[u8]) -> Option<WebhookMessage> {
+        let keys: Keys = serde_json::from_slice(body).ok()?;
+        if keys.probe {
+            None
+        } else if keys.v2 {
+            serde_json::from_slice::<SendMessageResponse>(body)
+                .ok()
+                .map(WebhookMessage::V2)
+        } else if keys.v1 {
+            serde_json::from_slice::<SendMessageResponseV1>(body)
+                .ok()
+                .map(WebhookMessage::V1)
+        } else {
+            None
+        }
     }
 }

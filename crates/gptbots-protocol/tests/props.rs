@@ -427,6 +427,30 @@ proptest! {
     }
 }
 
+proptest! {
+    /// `WebhookMessage::from_slice` (key scan, then a typed parse) gives exactly what the
+    /// generic `from_slice::<WebhookMessage>` gives: the same value, or an error at the same path.
+    #[test]
+    fn webhook_from_slice_agrees_with_the_generic_parse(
+        webhook in webhook_message(Mode::Any),
+        object in protocol_like_object(),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let body = serde_json::to_vec(&webhook).unwrap();
+        let cut_body = &body[..cut.index(body.len() + 1).min(body.len())];
+        let object_body = serde_json::to_vec(&object).unwrap();
+        for bytes in [&body[..], cut_body, &object_body[..]] {
+            let fast = WebhookMessage::from_slice(bytes);
+            let generic = from_slice::<WebhookMessage>(bytes);
+            match (fast, generic) {
+                (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+                (Err(a), Err(b)) => prop_assert_eq!(a, b),
+                (a, b) => prop_assert!(false, "fast {:?} but generic {:?}", a, b),
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Named cases and regressions
 
