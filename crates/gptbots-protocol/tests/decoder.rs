@@ -913,3 +913,33 @@ fn encoder_then_decoder_is_the_identity() {
         assert_eq!(run.clean_frames(), expected, "{style:?}");
     }
 }
+
+/// Found by the `decoder_split` fuzz target: serde_json reads the four bytes after `\u`, past
+/// the `}` where the frame ends structurally, so a try on part of the input asked for more
+/// bytes while the scanner had the frame closed. Fed in pieces the frame was held, and at the
+/// end reported as truncated; it must be the same invalid frame, then the stray `x`, at every
+/// split.
+#[test]
+fn unfinished_unicode_escape_before_the_closing_brace() {
+    let body = b"{\"a\\u\"}\nx";
+    let whole = assert_split_invariant(body, None);
+    let errors = whole.errors();
+    assert_eq!(errors.len(), 2, "{whole:#?}");
+    assert_eq!(errors[0].offset, 0);
+    assert!(
+        matches!(errors[0].kind, FrameErrorKind::InvalidJson { .. }),
+        "{whole:#?}"
+    );
+    assert_eq!(errors[1].offset, 8);
+    assert!(
+        matches!(errors[1].kind, FrameErrorKind::UnexpectedByte { .. }),
+        "{whole:#?}"
+    );
+    assert_eq!(whole.end, Ok(()));
+    // The same with a frame after it, and over SSE.
+    assert_split_invariant(format!("{{\"a\\u\"}}\n{TEXT_A}").as_bytes(), None);
+    assert_split_invariant(
+        format!("data: {{\"a\\u\"}}\n\ndata: {TEXT_A}\n\n").as_bytes(),
+        None,
+    );
+}

@@ -64,8 +64,8 @@
 //! a time or with `memchr`). serde_json reads a valid frame to exactly the `}` the scanner
 //! would close it at and never past it, so when it succeeds on the bytes available (up to the
 //! line end for a `data:` frame, and at most the maximum frame size) that is the frame. Any
-//! other outcome, after at most three tries (more bytes needed, invalid JSON, not a frame,
-//! invalid UTF-8, the line end or the size limit reached), hands the frame to the scanner from
+//! other outcome of that one try (more bytes needed, invalid JSON, not a frame, invalid
+//! UTF-8, the line end or the size limit reached) hands the frame to the scanner from
 //! its start, which decides its end and its error exactly as if there had been no try; so the
 //! frames and errors do not depend on whether, or when, a try was made.
 //!
@@ -75,7 +75,7 @@
 //! backslashes before it, so long base64 audio pieces cost little. serde_json runs on a closed
 //! frame directly in the buffer when the frame sits on one line; only a frame split over
 //! several `data:` lines is copied, once, to be joined. Each byte is thus examined a bounded
-//! number of times whatever the chunking (searched once, read by at most three tries, scanned
+//! number of times whatever the chunking (searched once, read by at most one try, scanned
 //! once, parsed once). Memory: the buffer holds at most the maximum frame size plus one chunk;
 //! an oversized frame's bytes are dropped as they are scanned.
 
@@ -93,7 +93,16 @@ pub const DEFAULT_MAX_FRAME_SIZE: usize = 16 * 1024 * 1024;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 const DONE: &[u8] = b"[DONE]";
 /// How many times serde_json may be tried directly on a frame's text before it is scanned.
-const SPEC_TRIES: u8 = 3;
+///
+/// One: a try that runs out of bytes after a `}` cannot tell "the frame goes on" from "the
+/// frame ended at that `}`, but serde_json wants bytes past it" (an unfinished `\u` escape
+/// such as `{"a\u"}` makes serde_json read four bytes beyond the `"`). Waiting for more bytes
+/// then held a frame the scanner closes at once, and at the end of input reported it as
+/// truncated: a result that depended on the chunking (found by the `decoder_split` fuzz
+/// target). Only the scanner can say where such a frame ends, so such a try hands the frame
+/// to it. A try that runs out of bytes before any `}` (an eager try on a frame's first bytes)
+/// is not counted: no scanner could close a frame without one.
+const SPEC_TRIES: u8 = 1;
 
 /// One item of the decoded stream: a frame, or a frame the decoder stepped over.
 pub type DecodedItem = Result<Frame, FrameError>;
@@ -873,7 +882,7 @@ impl FrameDecoder {
             };
         self.pos = limit.max(from);
         if eager || brace {
-            self.open.tries -= 1;
+            self.open.tries = self.open.tries.saturating_sub(1);
             let cap = limit.min(self.max);
             let text = buf.get(..cap).unwrap_or_default();
             let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Frame>();
@@ -890,7 +899,10 @@ impl FrameDecoder {
                     };
                     return Some(Step::Out(Ok(frame)));
                 }
-                Some(Err(err)) if err.is_eof() && cap == limit && self.open.tries > 0 => {}
+                // Out of bytes before any `}`: the scanner could not have closed the frame
+                // either, so wait for one. Out of bytes with a `}` in the text: only the
+                // scanner can say whether the frame ended there (see `SPEC_TRIES`).
+                Some(Err(err)) if err.is_eof() && cap == limit && memchr(b'}', text).is_none() => {}
                 _ => return self.unspeculate(),
             }
         }
@@ -1190,9 +1202,20 @@ mod tests {
         assert_eq!(whole.items.len(), 4);
         assert!(whole.items.iter().all(Result::is_ok));
         assert_eq!(whole.speculated, vec![true; 4]);
-        // Byte by byte, a frame is tried when its `}` comes: nested and `}` in strings too.
+        // Byte by byte, a frame is tried when its first `}` comes. For these frames (nested,
+        // `}` in a string) that `}` is not the last, so the try runs out of bytes after a `}`
+        // and the scanner takes the frame (see `SPEC_TRIES`)...
         let bytewise = run(body.as_bytes(), &[1], DEFAULT_MAX_FRAME_SIZE, true);
-        assert_eq!(bytewise.speculated, vec![true; 4]);
+        assert_eq!(bytewise.speculated, vec![false; 4]);
+        // ...while a frame whose only `}` is its last is parsed without a scan.
+        let plain = r#"{"code":3,"message":"Text","data":"plain"}"#;
+        let body = format!(
+            "{plain}
+{plain}{plain}"
+        );
+        let bytewise = run(body.as_bytes(), &[1], DEFAULT_MAX_FRAME_SIZE, true);
+        assert_eq!(bytewise.speculated, vec![true; 3]);
+        same_at_every_split(body.as_bytes(), DEFAULT_MAX_FRAME_SIZE);
     }
 
     #[test]
@@ -1204,14 +1227,15 @@ mod tests {
 
     #[test]
     fn speculation_falls_back_on_an_incomplete_frame() {
-        // Four `}` in strings before the end: byte by byte, the tries run out and the frame
-        // is scanned from its start.
+        // `}` in strings before the end: byte by byte, the try at the first `}` runs out of
+        // bytes and the frame is scanned from its start (the next frame, too, has a `}` in a
+        // string).
         let frame = r#"{"code":3,"message":"Text","data":"}}}}"}"#;
         let body = format!("{frame}\n{TEXT}");
         let whole = same_at_every_split(body.as_bytes(), DEFAULT_MAX_FRAME_SIZE);
         assert_eq!(whole.speculated, vec![true, true]);
         let bytewise = run(body.as_bytes(), &[1], DEFAULT_MAX_FRAME_SIZE, true);
-        assert_eq!(bytewise.speculated, vec![false, true]);
+        assert_eq!(bytewise.speculated, vec![false, false]);
         // Cut short: the frame is truncated, as the scanner says.
         let cut = &body.as_bytes()[..frame.len() - 1];
         let whole = same_at_every_split(cut, DEFAULT_MAX_FRAME_SIZE);
