@@ -66,7 +66,7 @@ impl ChatArgs {
             .ok()
             .filter(|key| !key.trim().is_empty());
         // Kept alive for the whole session; dropping it stops the mock.
-        let mut _embedded: Option<MockServer> = None;
+        let mut embedded: Option<MockServer> = None;
         let config = match (key, &self.base_url) {
             (None, None) => {
                 let mock = MockConfig::default().with_frame_interval(EMBEDDED_FRAME_INTERVAL);
@@ -83,7 +83,7 @@ impl ChatArgs {
                     server.url()
                 );
                 let config = ClientConfig::new(DEFAULT_API_KEY).with_base_url(server.url());
-                _embedded = Some(server);
+                embedded = Some(server);
                 config
             }
             (None, Some(url)) => {
@@ -106,10 +106,16 @@ impl ChatArgs {
                 .await
             {
                 Ok(created) => {
-                    eprintln!(
-                        "gptbots: conversation {} (continue it with --conversation {})",
-                        created.conversation_id, created.conversation_id
-                    );
+                    if embedded.is_some() {
+                        // The embedded mock forgets its conversations when this process ends:
+                        // no point in telling the user to continue one later.
+                        eprintln!("gptbots: conversation {}", created.conversation_id);
+                    } else {
+                        eprintln!(
+                            "gptbots: conversation {} (continue it with --conversation {})",
+                            created.conversation_id, created.conversation_id
+                        );
+                    }
                     created.conversation_id
                 }
                 Err(err) => return fail(&err),
