@@ -86,9 +86,9 @@ impl SendMessageRequestV1 {
             violations.push(Violation::new("conversation_id", "must not be empty"));
         }
         if !self.response_mode.is_known() {
-            violations.push(Violation::new(
+            violations.push(Violation::not_documented(
                 "response_mode",
-                format!("must be one of {:?}", ResponseMode::KNOWN),
+                ResponseMode::KNOWN,
             ));
         }
         let has_text = self.text.as_deref().is_some_and(|t| !t.is_empty());

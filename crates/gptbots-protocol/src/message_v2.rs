@@ -121,16 +121,16 @@ impl SendMessageRequest {
             ));
         }
         if !self.response_mode.is_known() {
-            violations.push(Violation::new(
+            violations.push(Violation::not_documented(
                 "response_mode",
-                format!("must be one of {:?}", ResponseMode::KNOWN),
+                ResponseMode::KNOWN,
             ));
         }
         for (i, message) in self.messages.iter().enumerate() {
             if !message.role.is_known() {
-                violations.push(Violation::new(
+                violations.push(Violation::not_documented(
                     format!("messages[{i}].role"),
-                    format!("must be one of {:?}", Role::KNOWN),
+                    Role::KNOWN,
                 ));
             }
             if let Content::Parts(parts) = &message.content {
@@ -143,9 +143,9 @@ impl SendMessageRequest {
                 for (j, part) in parts.iter().enumerate() {
                     let at = format!("messages[{i}].content[{j}]");
                     if let ContentPart::Unknown { .. } = part {
-                        violations.push(Violation::new(
+                        violations.push(Violation::not_documented(
                             format!("{at}.type"),
-                            "must be one of [\"text\", \"audio\", \"image\", \"document\"]",
+                            ContentPart::KNOWN_TYPES,
                         ));
                     }
                     if let Some((field, attachments)) = part.attachments() {
@@ -312,6 +312,9 @@ pub enum ContentPart {
 }
 
 impl ContentPart {
+    /// The documented part types, as they appear in `type`.
+    pub const KNOWN_TYPES: &'static [&'static str] = &["text", "audio", "image", "document"];
+
     /// A text part.
     pub fn text(text: impl Into<String>) -> Self {
         ContentPart::Text { text: text.into() }

@@ -23,6 +23,11 @@ impl Violation {
             message: message.into(),
         }
     }
+
+    /// A value at `path` that is not one of the documented `known` values.
+    pub(crate) fn not_documented(path: impl Into<String>, known: &[&str]) -> Self {
+        Violation::new(path, format!("must be one of {known:?}"))
+    }
 }
 
 impl fmt::Display for Violation {
