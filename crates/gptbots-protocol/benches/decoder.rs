@@ -10,8 +10,9 @@
 //!   the floor (parsing alone); in SSE groups it still runs on the bare body of the same frames;
 //! - `eventsource/<chunk>` (SSE only): eventsource-stream, then `serde_json::from_str::<Frame>`;
 //! - `reparse/<chunk>`: the re-parse-from-the-frame-start recipe;
-//! - `feed_only/<chunk>`: no decoding, only appending the chunks to a `BytesMut`: what feeding
-//!   alone costs at that chunk size (context for the small-chunk figures, not a baseline).
+//! - `feed_only/<chunk>`: no decoding, only appending the chunks to a `BytesMut` and dropping
+//!   each frame once it is all there (frame ends known beforehand): what feeding alone costs
+//!   any buffer-fed decoder at that chunk size (context for the ratios, not a baseline).
 //!
 //! Quadratic baselines are left out where one iteration would take minutes (the skipped cases
 //! are printed, with the estimate).
@@ -88,7 +89,7 @@ fn body_group(c: &mut Criterion, body: &Body, style: Style) {
             b.iter(|| ours(input, size))
         });
         group.bench_with_input(BenchmarkId::new("feed_only", &name), &size, |b, &size| {
-            b.iter(|| feed_only(input, size))
+            b.iter(|| feed_only(input, size, body.ends(style)))
         });
         let cost = rescan_cost(body, size);
         if cost > RESCAN_BUDGET {
