@@ -524,6 +524,11 @@ impl FrameDecoder {
                 if let Some(item) = self.quick_frame(buf, at, sse) {
                     return Some(item);
                 }
+                // Begun and not whole: when the bytes after its start bring no `}` (nor a
+                // line end), there is nothing more to do, as `speculate` would find.
+                if self.open.spec && self.nothing_new(buf) {
+                    return None;
+                }
             }
         }
         loop {
@@ -1010,7 +1015,7 @@ impl FrameDecoder {
             && match fresh {
                 [] => false,
                 [b] => *b == b'}',
-                _ => memchr(b'}', fresh).is_some(),
+                _ => has_stop(fresh, false),
             };
         self.pos = limit.max(from);
         if eager || brace {
