@@ -184,6 +184,18 @@ enum State {
     Frame,
 }
 
+impl State {
+    /// Where the steps stand after a frame or a run of stray bytes: still in a `data:` value
+    /// (`in_data`), or between lines and bare frames.
+    fn between_frames(in_data: bool) -> State {
+        if in_data {
+            State::DataIdle
+        } else {
+            State::Idle { line_start: false }
+        }
+    }
+}
+
 /// The structural state of the JSON text of a frame.
 #[derive(Clone, Copy, Debug, Default)]
 struct Scan {
@@ -253,17 +265,22 @@ fn ends_escaped(seg: &[u8], escaped: bool) -> bool {
     }
 }
 
+/// Eight bytes at a time in a `u64` (for `has_stop` and `has_line_end`): a byte of 0x01s and
+/// one of 0x80s in every lane.
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Whether a byte of `word` is zero.
+#[inline]
+fn zero_byte(word: u64) -> bool {
+    word.wrapping_sub(LO) & !word & HI != 0
+}
+
 /// Whether `fresh` holds a `}`, or with `sse` a line end.
 #[inline]
 fn has_stop(fresh: &[u8], sse: bool) -> bool {
     // Short runs (small chunks): eight bytes at a time in a register beats setting up `memchr`.
     const SHORT: usize = 64;
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    /// Whether a byte of `word` is zero.
-    fn zero_byte(word: u64) -> bool {
-        word.wrapping_sub(LO) & !word & HI != 0
-    }
     if fresh.len() >= SHORT {
         return if sse {
             memchr3(b'}', b'\n', b'\r', fresh).is_some()
@@ -297,8 +314,6 @@ fn has_line_end(text: &[u8]) -> bool {
     // Short frames: eight bytes at a time in a register beats setting up a vectorised
     // search. A valid frame holds no control byte but JSON white space, so first look for any
     // byte below 0x20, and only where there is one for `\n` or `\r`.
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     let mut words = text.chunks_exact(8);
     for word in &mut words {
         let w = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or_default());
@@ -488,11 +503,7 @@ impl FrameDecoder {
                     (self.token_start, prefix(field.name(), matched).to_vec())
                 }
                 State::Garbage { in_data } if !self.garbage.reported => {
-                    self.state = if in_data {
-                        State::DataIdle
-                    } else {
-                        State::Idle { line_start: false }
-                    };
+                    self.state = State::between_frames(in_data);
                     return Ok(Some(Err(self.garbage_error())));
                 }
                 _ => return Ok(None),
@@ -626,23 +637,14 @@ impl FrameDecoder {
                     self.pos = end;
                     self.skip_lf = false;
                     self.advance(buf, end);
-                    self.state = if sse {
-                        State::DataIdle
-                    } else {
-                        State::Idle { line_start: false }
-                    };
+                    self.state = State::between_frames(sse);
                     return Some(Ok(frame));
                 }
                 false
             }
             // As in `speculate`: out of bytes before any `}` (and, on a `data:` line, before
             // its end) means wait for one; anything else is for the scanner.
-            Some(Err(err)) => {
-                err.is_eof()
-                    && cap == buf.len()
-                    && memchr(b'}', text).is_none()
-                    && !(sse && has_line_end(text))
-            }
+            Some(Err(err)) => err.is_eof() && cap == buf.len() && !has_stop(text, sse),
             None => false,
         };
         self.pos = at;
@@ -907,11 +909,7 @@ impl FrameDecoder {
         self.pos += run.len();
         if stop.is_some() {
             // Resynchronised: the `{` or the line end is handled by the state we return to.
-            self.state = if in_data {
-                State::DataIdle
-            } else {
-                State::Idle { line_start: false }
-            };
+            self.state = State::between_frames(in_data);
         }
         let full = self.garbage.excerpt.len() >= EXCERPT_LEN;
         if !self.garbage.reported && (stop.is_some() || full) {
@@ -1029,11 +1027,7 @@ impl FrameDecoder {
                     self.last_len = end;
                     self.pos = end;
                     self.advance(buf, end);
-                    self.state = if self.open.sse {
-                        State::DataIdle
-                    } else {
-                        State::Idle { line_start: false }
-                    };
+                    self.state = State::between_frames(self.open.sse);
                     return Some(Step::Out(Ok(frame)));
                 }
                 // Out of bytes before any `}`: the scanner could not have closed the frame
@@ -1142,11 +1136,7 @@ impl FrameDecoder {
         };
         self.last_len = end;
         self.advance(buf, end);
-        self.state = if self.open.sse {
-            State::DataIdle
-        } else {
-            State::Idle { line_start: false }
-        };
+        self.state = State::between_frames(self.open.sse);
         match item {
             Some(item) => Step::Out(item),
             None => Step::Go,
