@@ -311,19 +311,23 @@ fn has_line_end(text: &[u8]) -> bool {
     if text.len() >= SHORT {
         return memchr2(b'\n', b'\r', text).is_some();
     }
+    let is_eol = |b: &u8| *b == b'\n' || *b == b'\r';
     // Short frames: eight bytes at a time in a register beats setting up a vectorised
     // search. A valid frame holds no control byte but JSON white space, so first look for any
-    // byte below 0x20, and only where there is one for `\n` or `\r`.
-    let mut words = text.chunks_exact(8);
-    for word in &mut words {
-        let w = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or_default());
-        if w.wrapping_sub(LO * 0x20) & !w & HI != 0
-            && word.iter().any(|&b| b == b'\n' || b == b'\r')
-        {
-            return true;
-        }
+    // byte below 0x20 (without a branch per word; the last word overlaps the ones before it),
+    // and only where there is one for `\n` or `\r`.
+    let Some(&tail) = text.last_chunk::<8>() else {
+        return text.iter().any(is_eol);
+    };
+    let control = |word: [u8; 8]| {
+        let w = u64::from_le_bytes(word);
+        w.wrapping_sub(LO * 0x20) & !w & HI
+    };
+    let mut found = control(tail);
+    for word in text.chunks_exact(8) {
+        found |= control(word.try_into().unwrap_or(tail));
     }
-    words.remainder().iter().any(|&b| b == b'\n' || b == b'\r')
+    found != 0 && text.iter().any(is_eol)
 }
 
 /// The index of the next `"` in `hay` from `from`.
@@ -627,18 +631,18 @@ impl FrameDecoder {
         let cap = at + avail.min(self.max);
         let text = buf.get(at..cap).unwrap_or_default();
         let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Frame>();
-        let wait = match values.next() {
-            Some(Ok(frame)) => {
+        let next = values.next();
+        let wait = match &next {
+            Some(Ok(_)) => {
                 let len = values.byte_offset();
                 if !sse || !has_line_end(text.get(..len).unwrap_or_default()) {
-                    let end = at + len;
                     self.last_len = len;
                     self.open.spec = true;
-                    self.pos = end;
                     self.skip_lf = false;
-                    self.advance(buf, end);
+                    self.consume(buf, at + len);
                     self.state = State::between_frames(sse);
-                    return Some(Ok(frame));
+                    // Moved once, straight from serde_json's answer to ours.
+                    return next.and_then(Result::ok).map(Ok);
                 }
                 false
             }
@@ -673,6 +677,19 @@ impl FrameDecoder {
         self.pos = self.pos.saturating_sub(n);
         self.eol_at = self.eol_at.map(|e| e.saturating_sub(n));
         self.eol_from = self.eol_from.saturating_sub(n);
+    }
+
+    /// Drops the first `end` bytes of the buffer, every one of them examined, with no frame
+    /// open: what [`advance`](Self::advance) does to `pos` and the line end it knows,
+    /// without the arithmetic (nothing after `end` has been looked at).
+    #[inline]
+    fn consume(&mut self, buf: &mut BytesMut, end: usize) {
+        let end = end.min(buf.len());
+        buf.advance(end);
+        self.base += end as u64;
+        self.pos = 0;
+        self.eol_at = None;
+        self.eol_from = 0;
     }
 
     /// Every byte has been examined: drop what need not be kept.
@@ -1511,4 +1528,28 @@ mod tests {
         b"null",
         b"\\\"",
     ];
+
+    /// The word-at-a-time searches against the plain byte loop they stand for: every length
+    /// up to past the vectorised cut-over, the byte at every place, and control bytes that are
+    /// not line ends (which send `has_line_end` to its byte loop).
+    #[test]
+    fn word_searches_agree_with_a_byte_loop() {
+        for len in 0..80 {
+            for at in 0..len.max(1) {
+                for byte in [
+                    b'\n', b'\r', b'}', b'\t', 0x1f, 0x00, 0x20, 0x7f, 0x80, 0xe4,
+                ] {
+                    let mut text: Vec<u8> = (0..len).map(|i| b"a\"{:9 "[i % 6]).collect();
+                    if let Some(b) = text.get_mut(at) {
+                        *b = byte;
+                    }
+                    let eol = text.iter().any(|&b| b == b'\n' || b == b'\r');
+                    let brace = text.contains(&b'}');
+                    assert_eq!(has_line_end(&text), eol, "{text:?}");
+                    assert_eq!(has_stop(&text, true), eol || brace, "{text:?}");
+                    assert_eq!(has_stop(&text, false), brace, "{text:?}");
+                }
+            }
+        }
+    }
 }
