@@ -679,9 +679,9 @@ impl FrameDecoder {
         self.eol_from = self.eol_from.saturating_sub(n);
     }
 
-    /// Drops the first `end` bytes of the buffer, every one of them examined, with no frame
-    /// open: what [`advance`](Self::advance) does to `pos` and the line end it knows,
-    /// without the arithmetic (nothing after `end` has been looked at).
+    /// Drops the first `end` bytes of the buffer, a frame read where it lay and what came
+    /// before it. Nothing after them has been examined and no frame is open, so `pos` and
+    /// the known line end start afresh, without [`advance`](Self::advance)'s arithmetic.
     #[inline]
     fn consume(&mut self, buf: &mut BytesMut, end: usize) {
         let end = end.min(buf.len());
