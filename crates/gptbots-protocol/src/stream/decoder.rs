@@ -270,10 +270,17 @@ fn ends_escaped(seg: &[u8], escaped: bool) -> bool {
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
+/// Nonzero when a byte of `word` is below `n` (at most 0x80): the high bit is set in the lane
+/// of the first such byte (lanes after it may be marked falsely, so only zero or not is meant).
+#[inline]
+fn bytes_below(word: u64, n: u8) -> u64 {
+    word.wrapping_sub(LO * u64::from(n)) & !word & HI
+}
+
 /// Whether a byte of `word` is zero.
 #[inline]
 fn zero_byte(word: u64) -> bool {
-    word.wrapping_sub(LO) & !word & HI != 0
+    bytes_below(word, 1) != 0
 }
 
 /// Whether `fresh` holds a `}`, or with `sse` a line end.
@@ -319,10 +326,7 @@ fn has_line_end(text: &[u8]) -> bool {
     let Some(&tail) = text.last_chunk::<8>() else {
         return text.iter().any(is_eol);
     };
-    let control = |word: [u8; 8]| {
-        let w = u64::from_le_bytes(word);
-        w.wrapping_sub(LO * 0x20) & !w & HI
-    };
+    let control = |word: [u8; 8]| bytes_below(u64::from_le_bytes(word), 0x20);
     let mut found = control(tail);
     for word in text.chunks_exact(8) {
         found |= control(word.try_into().unwrap_or(tail));
