@@ -72,21 +72,14 @@
 //! its start, which decides its end and its error exactly as if there had been no try; so the
 //! frames and errors do not depend on whether, or when, a try was made.
 //!
-//! A try first takes the frame as *flat* (see `parse_flat`): when the first `}` within 512
-//! bytes closes it, as it does every Text frame, its bytes are checked as UTF-8 once and
-//! serde_json reads them as a `&str`, instead of checking each string it reads on its own
-//! (on the bench's frames of CJK text and emoji, those checks are 14 % of serde_json's
-//! instructions, and one check of the whole frame costs 60 % of them). A frame that is not
-//! flat is read the general way; after one, the next eight tries skip the flat read.
-//!
 //! The scanner is resumable: it keeps its position, the brace depth, whether it is inside a
 //! string and after an odd run of backslashes, the SSE line state, and never examines a byte
 //! twice. Inside strings it jumps to the next `"` with `memchr` and looks back over the
 //! backslashes before it, so long base64 audio pieces cost little. serde_json runs on a closed
 //! frame directly in the buffer when the frame sits on one line; only a frame split over
 //! several `data:` lines is copied, once, to be joined. Each byte is thus examined a bounded
-//! number of times whatever the chunking (searched once, read by at most one try, which
-//! reads it at most twice, flat and general, scanned once, parsed once). Memory: the buffer holds at most the maximum frame size plus one chunk;
+//! number of times whatever the chunking (searched once, read by at most one try, scanned
+//! once, parsed once). Memory: the buffer holds at most the maximum frame size plus one chunk;
 //! an oversized frame's bytes are dropped as they are scanned.
 
 use std::fmt;
@@ -144,8 +137,6 @@ pub struct FrameDecoder {
     /// The length of the last frame closed: a frame whose start arrives with at least as many
     /// bytes after it is likely whole, and worth trying to parse at once.
     last_len: usize,
-    /// How many more frames to read without [`parse_flat`]'s try, after one that was not flat.
-    flat_backoff: u8,
     /// Whether to try serde_json on a frame before scanning it (off only in tests, to compare).
     speculate: bool,
 }
@@ -343,59 +334,6 @@ fn has_line_end(text: &[u8]) -> bool {
     found != 0 && text.iter().any(is_eol)
 }
 
-/// How far [`first_brace`] looks: frames longer than this are not worth [`parse_flat`]'s try.
-const FLAT_MAX: usize = 512;
-/// How many frames [`FrameDecoder::try_flat`] skips the try for after a frame that was not
-/// flat.
-const FLAT_BACKOFF: u8 = 8;
-
-/// The index of the first `}` in `text`, looking no further than [`FLAT_MAX`] bytes; with
-/// `sse`, `None` if a byte below 0x20 (a line end among them) comes before it.
-#[inline]
-fn first_brace(text: &[u8], sse: bool) -> Option<usize> {
-    let window = text.get(..FLAT_MAX).unwrap_or(text);
-    let mut words = window.chunks_exact(8);
-    let mut base = 0;
-    for word in &mut words {
-        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        let brace = bytes_below(w ^ (LO * u64::from(b'}')), 1);
-        // The lowest lane marked in each mask is exact, so the lowest in both is too.
-        let stop = if sse {
-            brace | bytes_below(w, 0x20)
-        } else {
-            brace
-        };
-        if stop != 0 {
-            let k = base + (stop.trailing_zeros() / 8) as usize;
-            return (window.get(k) == Some(&b'}')).then_some(k);
-        }
-        base += 8;
-    }
-    let tail = words.remainder();
-    let k = tail.iter().position(|&b| b == b'}' || (sse && b < 0x20))?;
-    (tail.get(k) == Some(&b'}')).then_some(base + k)
-}
-
-/// Reads the frame at the start of `text` (its `{`) the cheap way, when it is flat: no `}`
-/// inside its strings and no nested object, so that its first `}` closes it (and, with `sse`,
-/// no line end before that `}`), within [`FLAT_MAX`] bytes. That is every Text frame of a
-/// reply. The frame's bytes are checked as UTF-8 once and serde_json reads them as a `&str`,
-/// instead of checking each string it reads on its own (most of the cost of a small frame
-/// full of CJK text and emoji).
-///
-/// A JSON object ends at its own `}` and serde_json reads nothing past it, and on valid UTF-8
-/// `from_str` and `from_slice` agree; so when this answers, it is with the frame and length
-/// that serde_json gives on all of `text`. `None` (not flat, not UTF-8, not a frame, too
-/// long) says nothing: the caller reads the frame the general way.
-#[inline(always)]
-fn parse_flat(text: &[u8], sse: bool) -> Option<(Frame, usize)> {
-    let end = first_brace(text, sse)?;
-    let json = std::str::from_utf8(text.get(..=end)?).ok()?;
-    let mut values = serde_json::Deserializer::from_str(json).into_iter::<Frame>();
-    let frame = values.next()?.ok()?;
-    Some((frame, values.byte_offset()))
-}
-
 /// The index of the next `"` in `hay` from `from`.
 #[inline]
 fn find_quote(hay: &[u8], from: usize) -> Option<usize> {
@@ -492,7 +430,6 @@ impl FrameDecoder {
             eol_at: None,
             eol_from: 0,
             last_len: 0,
-            flat_backoff: 0,
             speculate: true,
         }
     }
@@ -697,17 +634,17 @@ impl FrameDecoder {
         }
         let cap = at + avail.min(self.max);
         let text = buf.get(at..cap).unwrap_or_default();
-        if let Some((frame, len)) = self.try_flat(text, sse) {
-            self.took_quick(buf, at, len, sse);
-            return Some(Ok(frame));
-        }
         let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Frame>();
         let next = values.next();
         let wait = match &next {
             Some(Ok(_)) => {
                 let len = values.byte_offset();
                 if !sse || !has_line_end(text.get(..len).unwrap_or_default()) {
-                    self.took_quick(buf, at, len, sse);
+                    self.last_len = len;
+                    self.open.spec = true;
+                    self.skip_lf = false;
+                    self.consume(buf, at + len);
+                    self.state = State::between_frames(sse);
                     // Moved once, straight from serde_json's answer to ours.
                     return next.and_then(Result::ok).map(Ok);
                 }
@@ -730,41 +667,6 @@ impl FrameDecoder {
             self.unspeculate();
         }
         None
-    }
-
-    /// `quick_frame` read a frame of `len` bytes at `buf[at]`: drop it and what came before.
-    #[inline]
-    fn took_quick(&mut self, buf: &mut BytesMut, at: usize, len: usize, sse: bool) {
-        self.last_len = len;
-        self.open.spec = true;
-        self.skip_lf = false;
-        self.consume(buf, at + len);
-        self.state = State::between_frames(sse);
-    }
-
-    /// `speculate` read the open frame, the first `end` bytes of `buf`: drop them.
-    #[inline]
-    fn took_open(&mut self, buf: &mut BytesMut, end: usize) {
-        self.last_len = end;
-        self.pos = end;
-        self.advance(buf, end);
-        self.state = State::between_frames(self.open.sse);
-    }
-
-    /// [`parse_flat`], unless a recent frame was not flat: then the next [`FLAT_BACKOFF`]
-    /// frames go straight to the general read, so that a body of nested frames does not pay
-    /// for a try on each.
-    #[inline(always)]
-    fn try_flat(&mut self, text: &[u8], sse: bool) -> Option<(Frame, usize)> {
-        if self.flat_backoff > 0 {
-            self.flat_backoff -= 1;
-            return None;
-        }
-        let found = parse_flat(text, sse);
-        if found.is_none() {
-            self.flat_backoff = FLAT_BACKOFF;
-        }
-        found
     }
 
     fn at(&self, index: usize) -> u64 {
@@ -1139,14 +1041,14 @@ impl FrameDecoder {
             self.open.tries = self.open.tries.saturating_sub(1);
             let cap = limit.min(self.max);
             let text = buf.get(..cap).unwrap_or_default();
-            if let Some((frame, end)) = self.try_flat(text, false) {
-                self.took_open(buf, end);
-                return Some(Step::Out(Ok(frame)));
-            }
             let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Frame>();
             match values.next() {
                 Some(Ok(frame)) => {
-                    self.took_open(buf, values.byte_offset());
+                    let end = values.byte_offset();
+                    self.last_len = end;
+                    self.pos = end;
+                    self.advance(buf, end);
+                    self.state = State::between_frames(self.open.sse);
                     return Some(Step::Out(Ok(frame)));
                 }
                 // Out of bytes before any `}`: the scanner could not have closed the frame
@@ -1629,9 +1531,6 @@ mod tests {
         b"]",
         b"null",
         b"\\\"",
-        b"\"}\"",
-        b"\xE4\xBD\xA0",
-        b"\t",
     ];
 
     /// The word-at-a-time searches against the plain byte loop they stand for: every length
@@ -1656,81 +1555,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    /// `first_brace` against the byte loop it stands for, at every length up to past a few
-    /// words and at the edge of its window, with the byte at every place.
-    #[test]
-    fn first_brace_agrees_with_a_byte_loop() {
-        let lengths = (0..80).chain(FLAT_MAX - 9..FLAT_MAX + 9);
-        for len in lengths {
-            let places: Vec<usize> = if len < 80 {
-                (0..len.max(1)).collect()
-            } else {
-                (len.saturating_sub(20)..len).collect()
-            };
-            for at in places {
-                for byte in [
-                    b'\n', b'\r', b'}', b'\t', 0x1f, 0x00, 0x20, 0x7f, 0x80, 0xe4,
-                ] {
-                    let mut text: Vec<u8> = (0..len).map(|i| b"a\"{:9 "[i % 6]).collect();
-                    if let Some(b) = text.get_mut(at) {
-                        *b = byte;
-                    }
-                    for sse in [false, true] {
-                        let window = &text[..len.min(FLAT_MAX)];
-                        let stop = window.iter().position(|&b| b == b'}' || (sse && b < 0x20));
-                        let want = stop.filter(|&k| window[k] == b'}');
-                        assert_eq!(first_brace(&text, sse), want, "{text:?} sse={sse}");
-                    }
-                }
-            }
-        }
-    }
-
-    /// What `parse_flat` answers is what serde_json reads on all of the text, and it declines
-    /// what it cannot read that way.
-    #[test]
-    fn flat_read_agrees_with_the_general_read() {
-        let flat: &[&[u8]] = &[
-            br#"{"code":3,"message":"Text","data":"\u4f60\"\\"}"#,
-            "{\"code\":3,\"message\":\"Text\",\"data\":\"你好😀\"}\n{\"code\":0}".as_bytes(),
-            br#"{"code":0,"message":"End","data":null}}}"#,
-            br#"{ "code" : 3 , "data" : "a" }  "#,
-            br#"{"code":20001,"message":"error"}"#,
-        ];
-        for text in flat {
-            let (frame, len) = parse_flat(text, true).expect("a flat frame");
-            let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Frame>();
-            assert_eq!(values.next().unwrap().unwrap(), frame);
-            assert_eq!(values.byte_offset(), len);
-            assert_eq!(text[len - 1], b'}');
-        }
-        let declined: &[(&[u8], bool)] = &[
-            (br#"{"code":3,"data":"a}b"}"#, false),
-            (br#"{"code":4,"data":{"tokens":1}}"#, false),
-            (b"{\"code\":3,\"data\":\"\xff\"}", false),
-            (b"{\"code\":3,\n\"data\":\"a\"}", true),
-            (b"{\"code\":3,\r\"data\":\"a\"}", true),
-            (br#"{"code":"3"}"#, false),
-            (br#"{"code":3,"data":"a""#, false),
-            (br#"["code"]"#, false),
-        ];
-        for (text, sse) in declined {
-            assert!(
-                parse_flat(text, *sse).is_none(),
-                "{:?}",
-                String::from_utf8_lossy(text)
-            );
-        }
-        // A line end is only a stop on a `data:` line.
-        let spaced = b"{\"code\":3,\n\"data\":\"a\"}";
-        assert_eq!(
-            parse_flat(spaced, false).map(|(_, len)| len),
-            Some(spaced.len())
-        );
-        // Longer than the window: left to the general read.
-        let long = format!(r#"{{"code":3,"data":"{}"}}"#, "a".repeat(FLAT_MAX));
-        assert!(parse_flat(long.as_bytes(), false).is_none());
     }
 }
