@@ -14,6 +14,9 @@
 //! times, so no decoder fed through a buffer can beat `ceiling = 1 / (1 + 1 / feed)`: the
 //! table gives that too.
 //!
+//! A first line times the floor against itself the same way: it should read 1.00, and how far
+//! its quartiles spread is the instrument's own noise.
+//!
 //! FILTER keeps the cases whose name (`text_1mb/sse/16`) contains it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -71,6 +74,12 @@ fn main() {
     let pairs: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(41);
     let filter = args.get(1).cloned().unwrap_or_default();
     println!("{pairs} interleaved pairs per case; ratio = floor time / time (median [quartiles])");
+    println!();
+    // The instrument itself: the floor against itself, which should read 1.00.
+    let text = common::text_body();
+    let [lo, mid, hi] = pair_ratios(pairs, || floor(&text.bare), || floor(&text.bare));
+    println!("calibration, floor / floor on text_1mb: {mid:.2} [{lo:.2}, {hi:.2}]");
+    drop(text);
     println!();
     println!(
         "| body | style | chunk | ours / floor | target | feed only / floor | ceiling from feeding |"
