@@ -13,6 +13,13 @@ use crate::message_v1::SendMessageResponseV1;
 use crate::message_v2::SendMessageResponse;
 use crate::parse::ParseError;
 
+/// The key whose value `true` makes a body an availability probe.
+const PROBE_KEY: &str = "istest";
+/// Keys only a v2 reply has.
+const V2_KEYS: &[&str] = &["output", "usage"];
+/// Keys only a v1 reply has.
+const V1_KEYS: &[&str] = &["message_type", "flow_output", "text"];
+
 /// A webhook body: a v2 reply, a v1 reply, or an availability probe.
 ///
 /// Told apart by content: `"istest": true` is a probe (whatever else it carries); an object
@@ -81,7 +88,7 @@ impl WebhookProbe {
     /// A probe body `{"istest": true}`.
     pub fn new() -> Self {
         let mut raw = Map::new();
-        raw.insert("istest".to_owned(), Value::Bool(true));
+        raw.insert(PROBE_KEY.to_owned(), Value::Bool(true));
         WebhookProbe { raw }
     }
 }
@@ -99,13 +106,11 @@ impl Serialize for WebhookMessage {
 impl<'de> Deserialize<'de> for WebhookMessage {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Map::<String, Value>::deserialize(deserializer)?;
-        if raw.get("istest") == Some(&Value::Bool(true)) {
+        if raw.get(PROBE_KEY) == Some(&Value::Bool(true)) {
             return Ok(WebhookMessage::Probe(WebhookProbe { raw }));
         }
-        let is_v2 = raw.contains_key("output") || raw.contains_key("usage");
-        let is_v1 = raw.contains_key("message_type")
-            || raw.contains_key("flow_output")
-            || raw.contains_key("text");
+        let is_v2 = V2_KEYS.iter().any(|key| raw.contains_key(*key));
+        let is_v1 = V1_KEYS.iter().any(|key| raw.contains_key(*key));
         fn typed<T: serde::de::DeserializeOwned, E: de::Error>(
             raw: Map<String, Value>,
             kind: &str,
@@ -184,7 +189,7 @@ impl Default for WebhookAck {
 mod fast {
     use std::fmt;
 
-    use super::WebhookMessage;
+    use super::{PROBE_KEY, V1_KEYS, V2_KEYS, WebhookMessage};
     use crate::message_v1::SendMessageResponseV1;
     use crate::message_v2::SendMessageResponse;
     use serde::Deserialize;
@@ -215,11 +220,14 @@ mod fast {
                     f.write_str("a key")
                 }
                 fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-                    Ok(match key {
-                        "istest" => Key::IsTest,
-                        "output" | "usage" => Key::V2,
-                        "message_type" | "flow_output" | "text" => Key::V1,
-                        _ => Key::Other,
+                    Ok(if key == PROBE_KEY {
+                        Key::IsTest
+                    } else if V2_KEYS.contains(&key) {
+                        Key::V2
+                    } else if V1_KEYS.contains(&key) {
+                        Key::V1
+                    } else {
+                        Key::Other
                     })
                 }
             }
