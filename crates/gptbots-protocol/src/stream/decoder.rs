@@ -1051,10 +1051,11 @@ impl FrameDecoder {
                     self.state = State::between_frames(self.open.sse);
                     return Some(Step::Out(Ok(frame)));
                 }
-                // Out of bytes before any `}`: the scanner could not have closed the frame
-                // either, so wait for one. Out of bytes with a `}` in the text: only the
-                // scanner can say whether the frame ended there (see `SPEC_TRIES`).
-                Some(Err(err)) if err.is_eof() && cap == limit && memchr(b'}', text).is_none() => {}
+                // Out of bytes before any `}` (the same test as in `quick_frame`; `text` stops
+                // short of the line end): the scanner could not have closed the frame either,
+                // so wait for one. Out of bytes with a `}` in the text: only the scanner can
+                // say whether the frame ended there (see `SPEC_TRIES`).
+                Some(Err(err)) if err.is_eof() && cap == limit && !has_stop(text, false) => {}
                 _ => return self.unspeculate(),
             }
         }
