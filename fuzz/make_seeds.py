@@ -145,11 +145,33 @@ def encode_roundtrip_seeds() -> None:
           b'{"code":41,"message":"Thought","data":{"x":[1.5,null,"\\n\\r"]},"extra":1}{"code":20022,"message":"no credits"}')
 
 
+# frame_fast_path: one frame's JSON (or not), as Frame::from_slice gets it
+def frame_fast_path_seeds() -> None:
+    t = "frame_fast_path"
+    for path in sorted((VECTORS / "stream").glob("*.txt")):
+        for i, f in enumerate(frames_of(path)):
+            write(t, f"{path.stem}-{i:02}", f)
+    edge = {
+        "escapes": b'{"code":3,"message":"Text","data":"a\\"b\\\\c\\/d\\be\\ff\\ng\\rh\\ti\\u00e9\\u4F60\\ud83d\\ude00"}',
+        "braces-then-more": b'{"code":3,"message":"Text","data":"}{\\"code\\":4}"}{"code":0}',
+        "trailing-newline": '{"code":3,"message":"Text","data":"😀 👍🏽"}\n'.encode(),
+        "extra-field": b'{"code":3,"message":"Text","data":"x","extra":1}',
+        "invalid-utf8": b'{"code":3,"message":"Text","data":"\xe4\xbd"}',
+        "control-byte": b'{"code":3,"message":"Text","data":"a\tb"}',
+        "lone-surrogate": b'{"code":3,"message":"Text","data":"\\ud83d"}',
+    }
+    for name, body in edge.items():
+        write(t, f"edge-{name}", body)
+
+
 if __name__ == "__main__":
+    # Regression seeds (`regression-*`, inputs that once found a bug) are added by hand; keep them.
     for d in SEEDS.glob("*/*"):
-        d.unlink()
+        if not d.name.startswith("regression-"):
+            d.unlink()
     decoder_split_seeds()
     wire_types_seeds()
     encode_roundtrip_seeds()
+    frame_fast_path_seeds()
     total = sum(p.stat().st_size for p in SEEDS.rglob("*") if p.is_file())
     print(f"wrote {sum(1 for p in SEEDS.rglob('*') if p.is_file())} seeds, {total} bytes")

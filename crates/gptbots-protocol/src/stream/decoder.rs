@@ -58,13 +58,16 @@
 //! line ends included) across all calls. The frames and the errors (offsets and excerpts
 //! included) are the same whatever the chunking of the input.
 //!
-//! A frame is first read by serde_json directly, without a scan: at once when its start
-//! arrives with as many bytes after it as the last frame had, else as soon as a `}` arrives
-//! (the new bytes are searched for one, and on a `data:` line for the line end, eight bytes at
-//! a time or with `memchr`). serde_json reads a valid frame to exactly the `}` the scanner
-//! would close it at and never past it, so when it succeeds on the bytes available (at most
-//! the maximum frame size; a `data:` frame must also close before its line ends) that is the
-//! frame. Between frames, the usual separators (white space, line ends, one `data:` prefix)
+//! A frame is first read directly, without a scan: at once when its start arrives with as
+//! many bytes after it as the last frame had, else as soon as a `}` arrives (the new bytes are
+//! searched for one, and on a `data:` line for the line end, eight bytes at a time or with
+//! `memchr`). The usual Text frame, `{"code":3,"message":"Text","data":"…"}` with no white
+//! space, is read without serde_json, by a reader of that one shape that gives the same frame
+//! and length as serde_json or leaves the frame to it ([`Frame::from_slice`] uses it too);
+//! any other frame is read by serde_json. Both read a valid frame to exactly the `}` the
+//! scanner would close it at and never past it, so when the read succeeds on the bytes
+//! available (at most the maximum frame size; a `data:` frame must also close before its line
+//! ends) that is the frame. Between frames, the usual separators (white space, line ends, one `data:` prefix)
 //! are stepped over in one go, and the try is made where the next frame lies, so a frame that
 //! is whole in the buffer costs one parse and one advance of the buffer. Any
 //! other outcome of that one try (more bytes needed, invalid JSON, not a frame, invalid
@@ -78,8 +81,8 @@
 //! backslashes before it, so long base64 audio pieces cost little. serde_json runs on a closed
 //! frame directly in the buffer when the frame sits on one line; only a frame split over
 //! several `data:` lines is copied, once, to be joined. Each byte is thus examined a bounded
-//! number of times whatever the chunking (searched once, read by at most one try, scanned
-//! once, parsed once). Memory: the buffer holds at most the maximum frame size plus one chunk;
+//! number of times whatever the chunking (searched once, read by at most one try, in which
+//! the compact reader and then serde_json may read it, scanned once, parsed once). Memory: the buffer holds at most the maximum frame size plus one chunk;
 //! an oversized frame's bytes are dropped as they are scanned.
 
 use std::fmt;
@@ -87,8 +90,10 @@ use std::fmt;
 use bytes::{Buf, BytesMut};
 use memchr::{memchr, memchr2, memchr3};
 
+use super::compact;
 use super::decode_error::{EXCERPT_LEN, FrameError, FrameErrorKind, StreamError};
 use super::frame::Frame;
+use super::swar::{LO, bytes_below, zero_byte};
 
 /// The default maximum frame size: 16 MiB.
 pub const DEFAULT_MAX_FRAME_SIZE: usize = 16 * 1024 * 1024;
@@ -263,24 +268,6 @@ fn ends_escaped(seg: &[u8], escaped: bool) -> bool {
     } else {
         odd
     }
-}
-
-/// Eight bytes at a time in a `u64` (for `has_stop` and `has_line_end`): a byte of 0x01s and
-/// one of 0x80s in every lane.
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// Nonzero when a byte of `word` is below `n` (at most 0x80): the high bit is set in the lane
-/// of the first such byte (lanes after it may be marked falsely, so only zero or not is meant).
-#[inline]
-fn bytes_below(word: u64, n: u8) -> u64 {
-    word.wrapping_sub(LO * u64::from(n)) & !word & HI
-}
-
-/// Whether a byte of `word` is zero.
-#[inline]
-fn zero_byte(word: u64) -> bool {
-    bytes_below(word, 1) != 0
 }
 
 /// Whether `fresh` holds a `}`, or with `sse` a line end.
@@ -634,19 +621,16 @@ impl FrameDecoder {
         }
         let cap = at + avail.min(self.max);
         let text = buf.get(at..cap).unwrap_or_default();
-        let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Frame>();
-        let next = values.next();
-        let wait = match &next {
-            Some(Ok(_)) => {
-                let len = values.byte_offset();
+        let next = first_frame(text);
+        let wait = match next {
+            Some(Ok((frame, len))) => {
                 if !sse || !has_line_end(text.get(..len).unwrap_or_default()) {
                     self.last_len = len;
                     self.open.spec = true;
                     self.skip_lf = false;
                     self.consume(buf, at + len);
                     self.state = State::between_frames(sse);
-                    // Moved once, straight from serde_json's answer to ours.
-                    return next.and_then(Result::ok).map(Ok);
+                    return Some(Ok(frame));
                 }
                 false
             }
@@ -1041,10 +1025,8 @@ impl FrameDecoder {
             self.open.tries = self.open.tries.saturating_sub(1);
             let cap = limit.min(self.max);
             let text = buf.get(..cap).unwrap_or_default();
-            let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Frame>();
-            match values.next() {
-                Some(Ok(frame)) => {
-                    let end = values.byte_offset();
+            match first_frame(text) {
+                Some(Ok((frame, end))) => {
                     self.last_len = end;
                     self.pos = end;
                     self.advance(buf, end);
@@ -1195,7 +1177,23 @@ fn prefix(bytes: &[u8], n: usize) -> &[u8] {
     bytes.get(..n).unwrap_or(bytes)
 }
 
+/// The first frame in `text` (which starts with its `{`) and its length: the compact
+/// reader's when it has one (the usual Text frame, read without serde_json, to the same frame
+/// and length), else serde_json's answer. `None` when `text` holds only white space.
+#[inline]
+fn first_frame(text: &[u8]) -> Option<Result<(Frame, usize), serde_json::Error>> {
+    if let Some(found) = compact::text_frame(text) {
+        return Some(Ok(found));
+    }
+    let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Frame>();
+    let next = values.next()?;
+    Some(next.map(|frame| (frame, values.byte_offset())))
+}
+
 /// Parses the JSON text of a closed frame that starts at stream offset `start`.
+///
+/// With serde_json alone, not [`first_frame`]: the decoder's tests that turn the tries off
+/// thus also check the compact reader against serde_json.
 fn parse_frame(text: &[u8], start: u64) -> Result<Frame, FrameError> {
     let err = match serde_json::from_slice::<Frame>(text) {
         Ok(frame) => return Ok(frame),
@@ -1532,6 +1530,17 @@ mod tests {
         b"]",
         b"null",
         b"\\\"",
+        // The pieces of the compact Text frame that `first_frame` reads without serde_json,
+        // and what its strings may hold.
+        b"{\"code\":3,\"message\":\"",
+        b"\",\"data\":\"",
+        b"\"}",
+        b"\\u00e9",
+        b"\\ud83d",
+        b"\\ude00",
+        b"\\n",
+        b"\t",
+        b"\xe4\xbd\xa0",
     ];
 
     /// The word-at-a-time searches against the plain byte loop they stand for: every length

@@ -1,10 +1,12 @@
 //! The streaming reply: frames, the incremental decoder, the encoder and the reply assembler.
 
 pub mod assemble;
+mod compact;
 pub mod decode_error;
 pub mod decoder;
 pub mod encoder;
 pub mod frame;
+mod swar;
 
 pub use assemble::{
     AssembledReply, ErrorFrame, FlowOutputPart, Pushed, ReplyAssembler, ReplyStatus,
