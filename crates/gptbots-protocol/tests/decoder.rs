@@ -231,6 +231,35 @@ fn sse_done_cut_short_is_truncated() {
 }
 
 #[test]
+fn sse_field_name_cut_short_is_truncated() {
+    // Tiny chunks leave the bytes between frames unexamined until the next `{` (`LAZY_GAP`);
+    // at the end of input they are judged all the same.
+    let body = format!("data: {END}\n\ndat");
+    let run = assert_split_invariant(body.as_bytes(), None);
+    assert_eq!(run.frames(), vec![end()]);
+    let err = run.end.unwrap_err();
+    assert_eq!(err.offset, (body.len() - 3) as u64);
+    assert_eq!(err.kind, FrameErrorKind::Truncated { bytes_left: 3 });
+    assert_eq!(err.excerpt, "dat");
+}
+
+#[test]
+fn separators_between_frames_short_and_long() {
+    // Each run of separators shorter than the decoder's `LAZY_GAP` (16), one longer, and one
+    // that turns out not to be separators (`datum:`) after a `data` prefix.
+    let spaces = " ".repeat(40);
+    let body = format!(
+        "{TEXT_A}\n\r\n \t{TEXT_B}data: {TEXT_A}\n\ndata:\t{TEXT_B}\r\n\r\n{spaces}{TEXT_A}\n{spaces}\ndata: {TEXT_B}\n\ndatum: {TEXT_A}\n\n"
+    );
+    let run = assert_split_invariant(body.as_bytes(), None);
+    assert_eq!(run.frames(), texts(&["a", "b", "a", "b", "a", "b", "a"]));
+    let err = only_error(&run);
+    assert_eq!(err.kind, FrameErrorKind::UnexpectedByte { byte: b'd' });
+    assert_eq!(err.offset, body.find("datum").unwrap() as u64);
+    assert_eq!(run.end, Ok(()));
+}
+
+#[test]
 fn sse_misspelt_done_is_unexpected() {
     let body = format!("data: [DONE!]\ndata: {TEXT_A}\n\n");
     let run = assert_split_invariant(body.as_bytes(), None);

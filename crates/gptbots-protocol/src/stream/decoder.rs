@@ -112,6 +112,12 @@ const DONE: &[u8] = b"[DONE]";
 /// is not counted: no scanner could close a frame without one.
 const SPEC_TRIES: u8 = 1;
 
+/// Fewer bytes than this of the usual separators between frames (`\n\ndata: ` is 8) are left
+/// unexamined until the next frame's `{` comes, and then stepped over in one go: with tiny
+/// chunks, that is one walk over a few bytes per call instead of the steps and an advance of
+/// the buffer per byte.
+const LAZY_GAP: usize = 16;
+
 /// One item of the decoded stream: a frame, or a frame the decoder stepped over.
 pub type DecodedItem = Result<Frame, FrameError>;
 
@@ -366,6 +372,17 @@ struct Garbage {
     reported: bool,
 }
 
+/// What lies between the last item and the next frame (see
+/// [`FrameDecoder::next_frame_start`]).
+enum Gap {
+    /// The usual separators, then a frame's `{` at this index; on a `data:` line or not.
+    Frame(usize, bool),
+    /// The usual separators up to the end of the buffer.
+    Partial,
+    /// Anything else.
+    Other,
+}
+
 /// What one step of the state machine did.
 enum Step {
     /// Changed state; go on.
@@ -447,7 +464,7 @@ impl FrameDecoder {
         {
             return Ok(None);
         }
-        Ok(self.step(buf))
+        Ok(self.step(buf, false))
     }
 
     /// The hot path of small chunks: the open frame waits for a `}` (see
@@ -479,7 +496,7 @@ impl FrameDecoder {
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<Result<Frame, FrameError>>, StreamError> {
-        if let Some(item) = self.step(buf) {
+        if let Some(item) = self.step(buf, true) {
             return Ok(Some(item));
         }
         let end = self.base + buf.len() as u64;
@@ -521,20 +538,31 @@ impl FrameDecoder {
         Err(StreamError::Decode(err))
     }
 
-    fn step(&mut self, buf: &mut BytesMut) -> Option<DecodedItem> {
+    /// Runs the steps until an item comes out or every byte has been examined; with `eof`,
+    /// the input has ended, so nothing may be left unexamined.
+    fn step(&mut self, buf: &mut BytesMut, eof: bool) -> Option<DecodedItem> {
         // Only appending to the buffer is allowed between calls; guard against anything else
         // rather than index out of it.
         self.pos = self.pos.min(buf.len());
         if self.speculate && !self.sse_pending {
-            if let Some((at, sse)) = self.next_frame_start(buf) {
-                if let Some(item) = self.quick_frame(buf, at, sse) {
-                    return Some(item);
+            match self.next_frame_start(buf) {
+                Gap::Frame(at, sse) => {
+                    if let Some(item) = self.quick_frame(buf, at, sse) {
+                        return Some(item);
+                    }
+                    // Begun and not whole: when the bytes after its start bring no `}` (nor
+                    // a line end), there is nothing more to do, as `speculate` would find.
+                    if self.open.spec && self.nothing_new(buf) {
+                        return None;
+                    }
                 }
-                // Begun and not whole: when the bytes after its start bring no `}` (nor a
-                // line end), there is nothing more to do, as `speculate` would find.
-                if self.open.spec && self.nothing_new(buf) {
+                // Only the usual separators in the buffer, and few of them (tiny chunks): leave
+                // them for the next call, which steps over them in one go once the frame's `{`
+                // has come. Each is walked at most `LAZY_GAP` times.
+                Gap::Partial if !eof && self.pos == 0 && buf.len() < LAZY_GAP.min(self.max) => {
                     return None;
                 }
+                Gap::Partial | Gap::Other => {}
             }
         }
         loop {
@@ -569,38 +597,49 @@ impl FrameDecoder {
 
     /// The common way between two frames, in one go: from an `Idle` or `DataIdle` state (as
     /// after a frame), over white space, line ends and one `data:` prefix, to the next frame's
-    /// `{`. Answers its index in `buf` and whether it is on a `data:` line, or `None` on
-    /// anything else (another SSE field, a comment, `[DONE]`, a byte that is not allowed, the
-    /// end of the buffer): the steps then take the same bytes one by one. Changes nothing.
+    /// `{`. Answers [`Gap::Frame`] with its index in `buf` and whether it is on a `data:` line;
+    /// [`Gap::Partial`] when the buffer ends on the way; [`Gap::Other`] on anything else
+    /// (another SSE field, a comment, `[DONE]`, a byte that is not allowed): the steps then
+    /// take the same bytes one by one. Changes nothing.
     #[inline]
-    fn next_frame_start(&self, buf: &BytesMut) -> Option<(usize, bool)> {
+    fn next_frame_start(&self, buf: &BytesMut) -> Gap {
         let mut in_data = match self.state {
             State::Idle { .. } => false,
             State::DataIdle => true,
-            _ => return None,
+            _ => return Gap::Other,
         };
         let mut i = self.pos;
         // What almost every body has between two frames, checked at once.
         let rest = buf.get(i..).unwrap_or_default();
         if in_data && rest.starts_with(b"\n\ndata: {") {
-            return Some((i + 8, true));
+            return Gap::Frame(i + 8, true);
         }
         if !in_data && rest.starts_with(b"\n{") {
-            return Some((i + 1, false));
+            return Gap::Frame(i + 1, false);
         }
         loop {
-            match *buf.get(i)? {
+            let Some(&b) = buf.get(i) else {
+                return Gap::Partial;
+            };
+            match b {
                 b' ' | b'\t' => i += 1,
                 b'\n' | b'\r' => {
                     in_data = false;
                     i += 1;
                 }
-                b'{' => return Some((i, in_data)),
-                b'd' if !in_data && buf.get(i..i + 5) == Some(b"data:") => {
-                    in_data = true;
-                    i += 5;
-                }
-                _ => return None,
+                b'{' => return Gap::Frame(i, in_data),
+                b'd' if !in_data => match buf.get(i..i + 5) {
+                    Some(b"data:") => {
+                        in_data = true;
+                        i += 5;
+                    }
+                    Some(_) => return Gap::Other,
+                    None if b"data:".starts_with(buf.get(i..).unwrap_or_default()) => {
+                        return Gap::Partial;
+                    }
+                    None => return Gap::Other,
+                },
+                _ => return Gap::Other,
             }
         }
     }
