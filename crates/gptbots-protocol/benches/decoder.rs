@@ -8,6 +8,9 @@
 //! - `ours/<chunk>`: `FrameDecoder` fed `<chunk>` bytes at a time (`whole` = one chunk);
 //! - `serde_json_floor`: serde_json's `StreamDeserializer::<Frame>` over the whole bare body,
 //!   the floor (parsing alone); in SSE groups it still runs on the bare body of the same frames;
+//! - `same_parse`: `Frame::from_slice` on each frame of the bare body, the reader our decoder
+//!   uses (the compact Text frame reader, else serde_json): parsing alone, our way (context for
+//!   what the decoder adds to its own parsing, not a baseline of the issue);
 //! - `eventsource/<chunk>` (SSE only): eventsource-stream, then `serde_json::from_str::<Frame>`;
 //! - `reparse/<chunk>`: the re-parse-from-the-frame-start recipe;
 //! - `feed_only/<chunk>`: no decoding, only appending the chunks to a `BytesMut` and dropping
@@ -22,7 +25,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Body, MIB, Style, eventsource, feed_only, floor, ours, reparse};
+use common::{Body, MIB, Style, eventsource, feed_only, floor, ours, reparse, same_parse};
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
@@ -80,6 +83,9 @@ fn body_group(c: &mut Criterion, body: &Body, style: Style) {
 
     group.throughput(Throughput::Bytes(body.bare.len() as u64));
     group.bench_function("serde_json_floor", |b| b.iter(|| floor(&body.bare)));
+    group.bench_function("same_parse", |b| {
+        b.iter(|| same_parse(&body.bare, &body.bare_ends))
+    });
 
     group.throughput(Throughput::Bytes(input.len() as u64));
     for &chunk in CHUNKS {

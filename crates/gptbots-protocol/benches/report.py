@@ -9,6 +9,7 @@ the median time of each benchmark, and prints throughput (MB/s, 10^6 bytes per s
 body that benchmark was fed) and ratios. Ratios are of times on the same frames:
 `floor_time / ours_time` (1.0 = as fast as the floor; the floor always parses the bare body),
 `eventsource_time / ours_time` and `reparse_time / ours_time` (how many times faster ours is).
+`same parse` is `Frame::from_slice` frame by frame over the bare body: parsing alone, our way.
 """
 
 import json
@@ -43,20 +44,21 @@ def ratio(num, den, fmt="{:.2f}"):
 
 
 CHUNKS = ["1", "16", "1460", "65536", "whole"]
-print("| body | style | chunk | ours MB/s | floor MB/s | eventsource MB/s | reparse MB/s | feed only MB/s "
-      "| ours / floor (drifts; see decoder_ratio) | × eventsource | × reparse |")
-print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| body | style | chunk | ours MB/s | floor MB/s | same parse MB/s | eventsource MB/s | reparse MB/s "
+      "| feed only MB/s | ours / floor (drifts; see decoder_ratio) | × eventsource | × reparse |")
+print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for body in ["text_1mb", "audio_4x2mb"]:
     for style in ["bare", "sse"]:
         group = f"{body}/{style}"
         floor = results.get((group, "serde_json_floor", None))
+        same = results.get((group, "same_parse", None))
         for chunk in CHUNKS:
             ours = results.get((group, "ours", chunk))
             es = results.get((group, "eventsource", chunk))
             rp = results.get((group, "reparse", chunk))
             feed = results.get((group, "feed_only", chunk))
             r = ratio(floor, ours)
-            print(f"| {body} | {style} | {chunk} | {mbps(ours)} | {mbps(floor)} | {mbps(es)} | {mbps(rp)} "
+            print(f"| {body} | {style} | {chunk} | {mbps(ours)} | {mbps(floor)} | {mbps(same)} | {mbps(es)} | {mbps(rp)} "
                   f"| {mbps(feed)} | {r} | {ratio(es, ours, '{:,.1f}')} "
                   f"| {ratio(rp, ours, '{:,.1f}')} |")
 
