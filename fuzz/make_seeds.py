@@ -159,6 +159,11 @@ def frame_fast_path_seeds() -> None:
         "invalid-utf8": b'{"code":3,"message":"Text","data":"\xe4\xbd"}',
         "control-byte": b'{"code":3,"message":"Text","data":"a\tb"}',
         "lone-surrogate": b'{"code":3,"message":"Text","data":"\\ud83d"}',
+        "audio-long-escape": b'{"code":39,"message":"Audio","data":{"audioAnswer":"' + b"QUJD" * 40
+        + b'\\n' + b"QUJD" * 10 + b'","transcript":"\\u4f60"}}',
+        "audio-long-control": b'{"code":39,"message":"Audio","data":{"audioAnswer":"' + b"QUJD" * 40
+        + b'\x01","transcript":""}}',
+        "audio-reordered": b'{"code":39,"message":"Audio","data":{"transcript":"x","audioAnswer":""}}',
     }
     for name, body in edge.items():
         write(t, f"edge-{name}", body)

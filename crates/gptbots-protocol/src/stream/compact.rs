@@ -1,48 +1,107 @@
-//! The compact Text frame, read without serde_json.
+//! The compact Text and Audio frames, read without serde_json.
 //!
-//! Almost every frame of a streamed reply is a Text frame of one shape: the service writes
-//! `{"code":3,"message":"Text","data":"…"}`, these three fields in this order and no white
-//! space (every Text frame of the documented streams, `../shared/vectors/stream`, is so).
-//! serde_json reads it through [`Frame`]'s general `Deserialize`, which must take any field
-//! order and any `data`: it allocates each key and holds `data` as a `Value` until it knows
-//! the code. [`text_frame`] reads the one shape directly.
+//! Almost every frame of a streamed reply is a Text or an Audio frame of one shape: the
+//! service writes `{"code":3,"message":"Text","data":"…"}` and
+//! `{"code":39,"message":"Audio","data":{"audioAnswer":"…","transcript":"…"}}`, these fields
+//! in this order and no white space (every such frame of the documented streams,
+//! `../shared/vectors/stream`, is so). serde_json reads them through [`Frame`]'s general
+//! `Deserialize`, which must take any field order and any `data`: it allocates each key and
+//! holds `data` as a `Value` until it knows the code. [`compact_frame`] reads the two shapes
+//! directly, and finds the end of a long string (base64 audio) with `memchr` rather than
+//! eight bytes at a time.
 //!
 //! It answers only when it is sure. When it gives a frame and a length, serde_json, reading
 //! the same bytes into a [`Frame`], gives an equal frame and stops after the same `}`. Anything
 //! else gives `None` and leaves the bytes to serde_json: another code, field order or extra
 //! field, white space, a `\u` escape of a surrogate (serde_json pairs them or fails), an
 //! unknown escape, a control byte in a string, invalid UTF-8, or too few bytes. The unit tests
-//! here, a property test (`tests/decoder_props.rs`) and the `frame_fast_path` fuzz target
-//! check that promise against serde_json.
+//! here (one of them a property test), the decoder's tests with its tries turned off and the
+//! `frame_fast_path` fuzz target check that promise against serde_json.
 
+use memchr::memchr2;
 use serde_json::Map;
 
-use super::frame::{Frame, FramePayload};
+use super::frame::{AudioPiece, Frame, FramePayload};
 use super::swar::{bytes_below, bytes_equal};
 
 /// What a compact Text frame starts with, up to its `message` string.
-const HEAD: &[u8] = br#"{"code":3,"message":""#;
-/// Between the `message` string and the `data` string.
-const MIDDLE: &[u8] = br#","data":""#;
+const TEXT_HEAD: &[u8] = br#"{"code":3,"message":""#;
+/// Between a Text frame's `message` string and its `data` string.
+const TEXT_DATA: &[u8] = br#","data":""#;
+/// What a compact Audio frame starts with, up to its `message` string.
+const AUDIO_HEAD: &[u8] = br#"{"code":39,"message":""#;
+/// Between an Audio frame's `message` string and its `audioAnswer` string.
+const AUDIO_ANSWER: &[u8] = br#","data":{"audioAnswer":""#;
+/// Between the `audioAnswer` string and the `transcript` string.
+const TRANSCRIPT: &[u8] = br#","transcript":""#;
 
-/// The compact Text frame at the start of `text`, and its length up to and including its
-/// closing `}`; `None` when `text` does not start with one (see the module docs).
-pub(crate) fn text_frame(text: &[u8]) -> Option<(Frame, usize)> {
-    let after_head = text.strip_prefix(HEAD)?;
-    let (message, used) = string(after_head)?;
-    let after_message = after_head.get(used..)?.strip_prefix(MIDDLE)?;
-    let (data, used) = string(after_message)?;
-    let after_data = after_message.get(used..)?;
-    if after_data.first() != Some(&b'}') {
+/// The compact Text or Audio frame at the start of `text`, and its length up to and including
+/// its closing `}`; `None` when `text` does not start with one (see the module docs).
+pub(crate) fn compact_frame(text: &[u8]) -> Option<(Frame, usize)> {
+    let mut cursor = Cursor { text, at: 0 };
+    let (payload, message) = if cursor.literal(TEXT_HEAD) {
+        let message = cursor.string()?;
+        cursor.expect(TEXT_DATA)?;
+        let data = cursor.string()?;
+        cursor.expect(b"}")?;
+        (FramePayload::Text(data), message)
+    } else if cursor.literal(AUDIO_HEAD) {
+        let message = cursor.string()?;
+        cursor.expect(AUDIO_ANSWER)?;
+        let audio_answer = cursor.string()?;
+        cursor.expect(TRANSCRIPT)?;
+        let transcript = cursor.string()?;
+        cursor.expect(b"}}")?;
+        let piece = AudioPiece {
+            audio_answer,
+            transcript,
+            extra: Map::new(),
+        };
+        (FramePayload::Audio(piece), message)
+    } else {
         return None;
-    }
-    let len = text.len() - after_data.len() + 1;
+    };
     let frame = Frame {
-        payload: FramePayload::Text(data),
+        payload,
         message: Some(message),
         extra: Map::new(),
     };
-    Some((frame, len))
+    Some((frame, cursor.at))
+}
+
+/// Reads `text` from `at` on.
+struct Cursor<'a> {
+    text: &'a [u8],
+    at: usize,
+}
+
+impl Cursor<'_> {
+    /// Steps over `lit` if the text goes on with it; says whether it did.
+    #[inline]
+    fn literal(&mut self, lit: &[u8]) -> bool {
+        let found = self
+            .text
+            .get(self.at..)
+            .is_some_and(|rest| rest.starts_with(lit));
+        if found {
+            self.at += lit.len();
+        }
+        found
+    }
+
+    /// Steps over `lit`, or `None`.
+    #[inline]
+    fn expect(&mut self, lit: &[u8]) -> Option<()> {
+        self.literal(lit).then_some(())
+    }
+
+    /// Reads a string's contents and its closing `"` (the opening one is read already).
+    #[inline]
+    fn string(&mut self) -> Option<String> {
+        let (value, used) = string(self.text.get(self.at..)?)?;
+        self.at += used;
+        Some(value)
+    }
 }
 
 /// Reads a JSON string's contents, from just after its opening `"`: the string, and how many
@@ -100,7 +159,23 @@ fn escape(bytes: &[u8]) -> Option<(char, usize)> {
 /// The index of the first `"`, `\` or control byte (below 0x20) in `bytes`, if any.
 #[inline]
 fn special(bytes: &[u8]) -> Option<usize> {
-    let is_special = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+    /// Text pieces and keys are short: eight bytes at a time in a register. Past this many
+    /// bytes (long strings, base64 audio), `memchr2` finds the `"` or `\` and a loop the
+    /// compiler vectorises looks for control bytes before it.
+    const SHORT: usize = 32;
+    let head = bytes.get(..SHORT).unwrap_or(bytes);
+    if let Some(k) = special_short(head) {
+        return Some(k);
+    }
+    let rest = bytes.get(SHORT..)?;
+    let stop = memchr2(b'"', b'\\', rest);
+    let before = rest.get(..stop.unwrap_or(rest.len()))?;
+    first_control(before).or(stop).map(|k| SHORT + k)
+}
+
+/// [`special`] eight bytes at a time.
+#[inline]
+fn special_short(bytes: &[u8]) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
     for word in &mut words {
@@ -113,7 +188,22 @@ fn special(bytes: &[u8]) -> Option<usize> {
         at += 8;
     }
     let tail = words.remainder();
-    tail.iter().position(|&b| is_special(b)).map(|k| at + k)
+    tail.iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|k| at + k)
+}
+
+/// The index of the first byte below 0x20 in `bytes`, if any: blocks are tested whole, with
+/// no early exit inside one, so that the test is done sixteen or more bytes at a time.
+#[inline]
+fn first_control(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 256;
+    for (n, block) in bytes.chunks(BLOCK).enumerate() {
+        if block.iter().fold(false, |any, &b| any | (b < 0x20)) {
+            return block.iter().position(|&b| b < 0x20).map(|k| n * BLOCK + k);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -131,7 +221,7 @@ mod tests {
 
     /// `text_frame` gives what serde_json gives, or nothing.
     fn agrees(text: &[u8]) -> Option<(Frame, usize)> {
-        let ours = text_frame(text);
+        let ours = compact_frame(text);
         if let Some(ours) = &ours {
             assert_eq!(
                 Some(ours),
@@ -203,6 +293,66 @@ mod tests {
         }
     }
 
+    #[test]
+    fn reads_the_documented_audio_frames() {
+        for (text, audio, transcript) in [
+            (
+                r#"{"code":39,"message":"Audio","data":{"audioAnswer":"","transcript":"你好"}}"#,
+                "",
+                "你好",
+            ),
+            (
+                r#"{"code":39,"message":"Audio","data":{"audioAnswer":"EQAUAA0...IA3bi","transcript":""}}"#,
+                "EQAUAA0...IA3bi",
+                "",
+            ),
+        ] {
+            let (frame, len) = agrees(text.as_bytes()).expect(text);
+            assert_eq!(len, text.len());
+            assert_eq!(frame, Frame::audio(audio, transcript));
+        }
+    }
+
+    /// Long strings go the `memchr` way: the quote, a backslash, a control byte or a byte
+    /// that is not UTF-8 anywhere in them is found where it is.
+    #[test]
+    fn long_strings_are_found_with_memchr() {
+        let base64: String = (0..2000)
+            .map(|i| {
+                char::from(
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i % 64],
+                )
+            })
+            .collect();
+        for at in [0, 7, 31, 32, 33, 255, 256, 257, 1000, 1999] {
+            for (insert, expected) in [
+                (&b"\\n"[..], Some("\n")),
+                (b"\\u00e9", Some("é")),
+                (b"\xc3\xa9", Some("é")),
+                (b"\x1f", None),
+                (b"\x00", None),
+                (b"\xff", None),
+                (b"\\x", None),
+            ] {
+                let (head, tail) = base64.split_at(at);
+                let mut audio = head.as_bytes().to_vec();
+                audio.extend_from_slice(insert);
+                audio.extend_from_slice(tail.as_bytes());
+                let mut text = br#"{"code":39,"message":"Audio","data":{"audioAnswer":""#.to_vec();
+                text.extend_from_slice(&audio);
+                text.extend_from_slice(br#"","transcript":"x"}}"#);
+                let got = agrees(&text);
+                match expected {
+                    Some(middle) => {
+                        let want = Frame::audio(format!("{head}{middle}{tail}"), "x");
+                        assert_eq!(got, Some((want, text.len())), "at {at}, {insert:?}");
+                    }
+                    None => assert_eq!(got, None, "at {at}, {insert:?}"),
+                }
+            }
+        }
+    }
+
     /// Everything not of the one shape, or not for it to decide, is left to serde_json.
     #[test]
     fn leaves_the_rest_to_serde_json() {
@@ -225,6 +375,15 @@ mod tests {
             r#"{"code":3,"message":"Text","data":"\x"}"#,
             r#"{"code":3,"message":"Text","data":"\u12G4"}"#,
             r#"{"code":3,"message":"Text","data":"\u+123"}"#,
+            // Audio frames not of the compact shape.
+            r#"{"code":39,"message":"Audio","data":{"transcript":"x","audioAnswer":"y"}}"#,
+            r#"{"code":39,"message":"Audio","data":{"audioAnswer":"y"}}"#,
+            r#"{"code":39,"message":"Audio","data":{"audioAnswer":"y","transcript":"x","z":1}}"#,
+            r#"{"code":39,"message":"Audio","data":{"audioAnswer":"y","transcript":"x"},"z":1}"#,
+            r#"{"code":39,"message":"Audio","data":{"audioAnswer":"y","transcript":"x"} }"#,
+            r#"{"code":39,"message":"Audio","data":{"audioAnswer":"y","transcript":"x"}"#,
+            r#"{"code":39,"message":"Audio","data":null}"#,
+            r#"{"code":39,"message":"Audio","data":"y"}"#,
             // A control byte in a string.
             "{\"code\":3,\"message\":\"Text\",\"data\":\"a\nb\"}",
             "{\"code\":3,\"message\":\"Te\txt\",\"data\":\"ab\"}",
@@ -342,27 +501,58 @@ mod tests {
         out
     }
 
+    /// A string's pieces, and now and then a long run of base64 (the `memchr` way).
+    fn pieces(max: usize) -> impl proptest::strategy::Strategy<Value = Vec<Piece>> {
+        use proptest::prelude::*;
+        let run =
+            "[A-Za-z0-9+/]{33,400}".prop_map(|run| run.chars().map(Piece::Raw).collect::<Vec<_>>());
+        (
+            proptest::collection::vec(piece(), 0..max),
+            proptest::option::weighted(0.3, run),
+            proptest::collection::vec(piece(), 0..3),
+        )
+            .prop_map(|(mut head, run, tail)| {
+                head.extend(run.unwrap_or_default());
+                head.extend(tail);
+                head
+            })
+    }
+
     proptest::proptest! {
-        /// Compact frames with every way of writing their strings, cut or followed by
-        /// anything: what `text_frame` gives, serde_json gives, and `Frame::from_slice` agrees
-        /// with `crate::from_slice` on every one.
+        /// Compact Text and Audio frames with every way of writing their strings, cut or
+        /// followed by anything: what `compact_frame` gives, serde_json gives, and
+        /// `Frame::from_slice` agrees with `crate::from_slice` on every one.
         #[test]
         fn agrees_with_serde_json_on_any_string(
-            message in proptest::collection::vec(piece(), 0..6),
-            data in proptest::collection::vec(piece(), 0..24),
+            audio in proptest::prelude::any::<bool>(),
+            message in pieces(6),
+            data in pieces(24),
+            transcript in pieces(8),
             tail in proptest::prop_oneof![
                 proptest::strategy::Just(Vec::new()),
                 proptest::strategy::Just(b"\n".to_vec()),
                 proptest::strategy::Just(b"{\"code\":0}".to_vec()),
                 proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4),
             ],
-            cut in proptest::option::weighted(0.2, 0usize..200),
+            cut in proptest::option::weighted(0.2, 0usize..600),
         ) {
-            let mut text = br#"{"code":3,"message":"#.to_vec();
+            let mut text = if audio {
+                br#"{"code":39,"message":"#.to_vec()
+            } else {
+                br#"{"code":3,"message":"#.to_vec()
+            };
             text.extend(literal(&message));
-            text.extend_from_slice(br#","data":"#);
-            text.extend(literal(&data));
-            text.push(b'}');
+            if audio {
+                text.extend_from_slice(br#","data":{"audioAnswer":"#);
+                text.extend(literal(&data));
+                text.extend_from_slice(br#","transcript":"#);
+                text.extend(literal(&transcript));
+                text.extend_from_slice(b"}}");
+            } else {
+                text.extend_from_slice(br#","data":"#);
+                text.extend(literal(&data));
+                text.push(b'}');
+            }
             text.extend(tail);
             if let Some(cut) = cut {
                 text.truncate(cut);
@@ -376,14 +566,18 @@ mod tests {
     /// answer or none.
     #[test]
     fn every_one_byte_change_agrees_with_serde_json() {
-        let base = br#"{"code":3,"message":"Text","data":"a\"\u00e9\\n}{x"}"#;
-        for at in 0..base.len() {
-            for b in 0..=255u8 {
-                let mut text = base.to_vec();
-                text[at] = b;
-                agrees(&text);
-                text.truncate(at + 1);
-                agrees(&text);
+        for base in [
+            &br#"{"code":3,"message":"Text","data":"a\"\u00e9\\n}{x"}"#[..],
+            br#"{"code":39,"message":"Audio","data":{"audioAnswer":"QUJD\/","transcript":"\u4F60"}}"#,
+        ] {
+            for at in 0..base.len() {
+                for b in 0..=255u8 {
+                    let mut text = base.to_vec();
+                    text[at] = b;
+                    agrees(&text);
+                    text.truncate(at + 1);
+                    agrees(&text);
+                }
             }
         }
     }

@@ -61,10 +61,11 @@
 //! A frame is first read directly, without a scan: at once when its start arrives with as
 //! many bytes after it as the last frame had, else as soon as a `}` arrives (the new bytes are
 //! searched for one, and on a `data:` line for the line end, eight bytes at a time or with
-//! `memchr`). The usual Text frame, `{"code":3,"message":"Text","data":"…"}` with no white
-//! space, is read without serde_json, by a reader of that one shape that gives the same frame
-//! and length as serde_json or leaves the frame to it ([`Frame::from_slice`] uses it too);
-//! any other frame is read by serde_json. Both read a valid frame to exactly the `}` the
+//! `memchr`). The usual Text and Audio frames, `{"code":3,"message":"Text","data":"…"}` and
+//! `{"code":39,"message":"Audio","data":{"audioAnswer":"…","transcript":"…"}}` with no white
+//! space, are read without serde_json, by a reader of those two shapes that gives the same
+//! frame and length as serde_json or leaves the frame to it ([`Frame::from_slice`] uses it
+//! too); any other frame is read by serde_json. Both read a valid frame to exactly the `}` the
 //! scanner would close it at and never past it, so when the read succeeds on the bytes
 //! available (at most the maximum frame size; a `data:` frame must also close before its line
 //! ends) that is the frame. Between frames, the usual separators (white space, line ends, one `data:` prefix)
@@ -1217,11 +1218,11 @@ fn prefix(bytes: &[u8], n: usize) -> &[u8] {
 }
 
 /// The first frame in `text` (which starts with its `{`) and its length: the compact
-/// reader's when it has one (the usual Text frame, read without serde_json, to the same frame
-/// and length), else serde_json's answer. `None` when `text` holds only white space.
+/// reader's when it has one (the usual Text or Audio frame, read without serde_json, to the
+/// same frame and length), else serde_json's answer. `None` when `text` holds only white space.
 #[inline]
 fn first_frame(text: &[u8]) -> Option<Result<(Frame, usize), serde_json::Error>> {
-    if let Some(found) = compact::text_frame(text) {
+    if let Some(found) = compact::compact_frame(text) {
         return Some(Ok(found));
     }
     let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Frame>();
@@ -1569,11 +1570,16 @@ mod tests {
         b"]",
         b"null",
         b"\\\"",
-        // The pieces of the compact Text frame that `first_frame` reads without serde_json,
-        // and what its strings may hold.
+        // The pieces of the compact Text and Audio frames that `first_frame` reads without
+        // serde_json, and what their strings may hold.
         b"{\"code\":3,\"message\":\"",
         b"\",\"data\":\"",
         b"\"}",
+        b"{\"code\":39,\"message\":\"",
+        b"\",\"data\":{\"audioAnswer\":\"",
+        b"\",\"transcript\":\"",
+        b"\"}}",
+        b"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx",
         b"\\u00e9",
         b"\\ud83d",
         b"\\ude00",
