@@ -70,7 +70,9 @@
 //! available (at most the maximum frame size; a `data:` frame must also close before its line
 //! ends) that is the frame. Between frames, the usual separators (white space, line ends, one `data:` prefix)
 //! are stepped over in one go, and the try is made where the next frame lies, so a frame that
-//! is whole in the buffer costs one parse and one advance of the buffer. Any
+//! is whole in the buffer costs one parse and one advance of the buffer. (With tiny chunks, a
+//! buffer holding only a few such separators, fewer than 16 bytes, is left as it is until the
+//! `{` comes, each call walking on over the new bytes; `decode_eof` examines what is left.) Any
 //! other outcome of that one try (more bytes needed, invalid JSON, not a frame, invalid
 //! UTF-8, the line end or the size limit reached) hands the frame to the scanner from
 //! its start, which decides its end and its error exactly as if there had been no try; so the
@@ -114,9 +116,9 @@ const DONE: &[u8] = b"[DONE]";
 const SPEC_TRIES: u8 = 1;
 
 /// Fewer bytes than this of the usual separators between frames (`\n\ndata: ` is 8) are left
-/// unexamined until the next frame's `{` comes, and then stepped over in one go: with tiny
-/// chunks, that is one walk over a few bytes per call instead of the steps and an advance of
-/// the buffer per byte.
+/// in the buffer until the next frame's `{` comes, and then stepped over in one go. With tiny
+/// chunks, each call walks on over the new bytes only (see [`FrameDecoder::gap_waits`]),
+/// instead of running the steps and advancing the buffer for each byte.
 const LAZY_GAP: usize = 16;
 
 /// One item of the decoded stream: a frame, or a frame the decoder stepped over.
@@ -151,6 +153,9 @@ pub struct FrameDecoder {
     last_len: usize,
     /// Whether to try serde_json on a frame before scanning it (off only in tests, to compare).
     speculate: bool,
+    /// Where [`gap_waits`](Self::gap_waits) stopped walking the separators in the buffer, and
+    /// whether on a `data:` line; `None` once a step has run.
+    gap_walked: Option<(usize, bool)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -277,6 +282,20 @@ fn ends_escaped(seg: &[u8], escaped: bool) -> bool {
     }
 }
 
+/// For each byte value, whether it is `}` or a line end (`\n`, `\r`): the one-byte case of
+/// [`has_stop`] on a `data:` line, a load instead of three compares.
+// `b < 256` indexes a 256-entry array, in a constant (evaluated at compile time).
+#[allow(clippy::indexing_slicing)]
+static STOPS: [bool; 256] = {
+    let mut stops = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        stops[b] = b == b'}' as usize || b == b'\n' as usize || b == b'\r' as usize;
+        b += 1;
+    }
+    stops
+};
+
 /// Whether `fresh` holds a `}`, or with `sse` a line end.
 #[inline]
 fn has_stop(fresh: &[u8], sse: bool) -> bool {
@@ -373,13 +392,46 @@ struct Garbage {
     reported: bool,
 }
 
+/// The walk of [`FrameDecoder::next_frame_start`] over the usual separators from `buf[i]` on,
+/// `in_data` saying whether it is on a `data:` line.
+#[inline]
+fn walk_gap(buf: &BytesMut, mut i: usize, mut in_data: bool) -> Gap {
+    loop {
+        let Some(&b) = buf.get(i) else {
+            return Gap::Partial(i, in_data);
+        };
+        match b {
+            b' ' | b'\t' => i += 1,
+            b'\n' | b'\r' => {
+                in_data = false;
+                i += 1;
+            }
+            b'{' => return Gap::Frame(i, in_data),
+            b'd' if !in_data => match buf.get(i..i + 5) {
+                Some(b"data:") => {
+                    in_data = true;
+                    i += 5;
+                }
+                Some(_) => return Gap::Other,
+                // Resume at the `d` when more has come.
+                None if b"data:".starts_with(buf.get(i..).unwrap_or_default()) => {
+                    return Gap::Partial(i, in_data);
+                }
+                None => return Gap::Other,
+            },
+            _ => return Gap::Other,
+        }
+    }
+}
+
 /// What lies between the last item and the next frame (see
 /// [`FrameDecoder::next_frame_start`]).
 enum Gap {
     /// The usual separators, then a frame's `{` at this index; on a `data:` line or not.
     Frame(usize, bool),
-    /// The usual separators up to the end of the buffer.
-    Partial,
+    /// The usual separators up to the end of the buffer: where to walk on from when more
+    /// has come, and whether that is on a `data:` line.
+    Partial(usize, bool),
     /// Anything else.
     Other,
 }
@@ -436,6 +488,7 @@ impl FrameDecoder {
             eol_from: 0,
             last_len: 0,
             speculate: true,
+            gap_walked: None,
         }
     }
 
@@ -461,11 +514,35 @@ impl FrameDecoder {
     ) -> Result<Option<Result<Frame, FrameError>>, StreamError> {
         // An empty buffer leaves every state as it is (a frame keeps at least its `{` in the
         // buffer unless it is being joined, and then has nothing new to look at).
-        if buf.is_empty() || (self.state == State::Frame && self.open.spec && self.nothing_new(buf))
+        if (self.state == State::Frame && self.open.spec && self.nothing_new(buf))
+            || buf.is_empty()
+            || self.gap_waits(buf)
         {
             return Ok(None);
         }
-        Ok(self.step(buf, false))
+        Ok(self.step(buf))
+    }
+
+    /// Whether the buffer holds only the usual separators between frames (white space, line
+    /// ends, one `data:` prefix), fewer than [`LAZY_GAP`] of them, none examined yet (tiny
+    /// chunks): then they are left for the call that brings the next frame's `{`, which steps
+    /// over them in one go. Each call walks on from where the last one stopped.
+    #[inline]
+    fn gap_waits(&mut self, buf: &BytesMut) -> bool {
+        if self.pos != 0 || buf.len() >= LAZY_GAP.min(self.max) || !self.speculate {
+            return false;
+        }
+        let gap = match self.gap_walked {
+            Some((from, in_data)) => walk_gap(buf, from, in_data),
+            None => self.next_frame_start(buf),
+        };
+        match gap {
+            Gap::Partial(from, in_data) => {
+                self.gap_walked = Some((from, in_data));
+                true
+            }
+            Gap::Frame(..) | Gap::Other => false,
+        }
     }
 
     /// The hot path of small chunks: the open frame waits for a `}` (see
@@ -479,15 +556,15 @@ impl FrameDecoder {
         };
         let sse = self.open.sse;
         let hit = match *fresh {
-            [b] => b == b'}' || (sse && (b == b'\n' || b == b'\r')),
+            [b] if sse => STOPS.get(usize::from(b)) == Some(&true),
+            [b] => b == b'}',
             _ => has_stop(fresh, sse),
         };
         if hit || len > self.max || self.eol_at.is_some() {
             return false;
         }
+        // No line end up to here either: `line_limit` searches from `pos` on.
         self.pos = len;
-        // No line end up to here (only `line_limit` reads this, and only for a `data:` frame).
-        self.eol_from = len;
         true
     }
 
@@ -497,7 +574,7 @@ impl FrameDecoder {
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<Result<Frame, FrameError>>, StreamError> {
-        if let Some(item) = self.step(buf, true) {
+        if let Some(item) = self.step(buf) {
             return Ok(Some(item));
         }
         let end = self.base + buf.len() as u64;
@@ -539,13 +616,14 @@ impl FrameDecoder {
         Err(StreamError::Decode(err))
     }
 
-    /// Runs the steps until an item comes out or every byte has been examined; with `eof`,
-    /// the input has ended, so nothing may be left unexamined.
-    fn step(&mut self, buf: &mut BytesMut, eof: bool) -> Option<DecodedItem> {
+    /// Runs the steps until an item comes out or every byte has been examined.
+    fn step(&mut self, buf: &mut BytesMut) -> Option<DecodedItem> {
         // Only appending to the buffer is allowed between calls; guard against anything else
         // rather than index out of it.
         self.pos = self.pos.min(buf.len());
-        if self.speculate && !self.sse_pending {
+        // The steps may change the state the walk was made in.
+        self.gap_walked = None;
+        if self.speculate {
             match self.next_frame_start(buf) {
                 Gap::Frame(at, sse) => {
                     if let Some(item) = self.quick_frame(buf, at, sse) {
@@ -557,13 +635,7 @@ impl FrameDecoder {
                         return None;
                     }
                 }
-                // Only the usual separators in the buffer, and few of them (tiny chunks): leave
-                // them for the next call, which steps over them in one go once the frame's `{`
-                // has come. Each is walked at most `LAZY_GAP` times.
-                Gap::Partial if !eof && self.pos == 0 && buf.len() < LAZY_GAP.min(self.max) => {
-                    return None;
-                }
-                Gap::Partial | Gap::Other => {}
+                Gap::Partial(..) | Gap::Other => {}
             }
         }
         loop {
@@ -604,12 +676,15 @@ impl FrameDecoder {
     /// take the same bytes one by one. Changes nothing.
     #[inline]
     fn next_frame_start(&self, buf: &BytesMut) -> Gap {
-        let mut in_data = match self.state {
+        if self.sse_pending {
+            return Gap::Other;
+        }
+        let in_data = match self.state {
             State::Idle { .. } => false,
             State::DataIdle => true,
             _ => return Gap::Other,
         };
-        let mut i = self.pos;
+        let i = self.pos;
         // What almost every body has between two frames, checked at once.
         let rest = buf.get(i..).unwrap_or_default();
         if in_data && rest.starts_with(b"\n\ndata: {") {
@@ -618,31 +693,7 @@ impl FrameDecoder {
         if !in_data && rest.starts_with(b"\n{") {
             return Gap::Frame(i + 1, false);
         }
-        loop {
-            let Some(&b) = buf.get(i) else {
-                return Gap::Partial;
-            };
-            match b {
-                b' ' | b'\t' => i += 1,
-                b'\n' | b'\r' => {
-                    in_data = false;
-                    i += 1;
-                }
-                b'{' => return Gap::Frame(i, in_data),
-                b'd' if !in_data => match buf.get(i..i + 5) {
-                    Some(b"data:") => {
-                        in_data = true;
-                        i += 5;
-                    }
-                    Some(_) => return Gap::Other,
-                    None if b"data:".starts_with(buf.get(i..).unwrap_or_default()) => {
-                        return Gap::Partial;
-                    }
-                    None => return Gap::Other,
-                },
-                _ => return Gap::Other,
-            }
-        }
+        walk_gap(buf, i, in_data)
     }
 
     /// The eager try of [`speculate`](Self::speculate), made where the frame starts (`buf[at]`
