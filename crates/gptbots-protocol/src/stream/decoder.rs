@@ -68,15 +68,15 @@
 //! too); any other frame is read by serde_json. Both read a valid frame to exactly the `}` the
 //! scanner would close it at and never past it, so when the read succeeds on the bytes
 //! available (at most the maximum frame size; a `data:` frame must also close before its line
-//! ends) that is the frame. Between frames, the usual separators (white space, line ends, one `data:` prefix)
-//! are stepped over in one go, and the try is made where the next frame lies, so a frame that
-//! is whole in the buffer costs one parse and one advance of the buffer. (With tiny chunks, a
-//! buffer holding only a few such separators, fewer than 16 bytes, is left as it is until the
-//! `{` comes, each call walking on over the new bytes; `decode_eof` examines what is left.) Any
-//! other outcome of that one try (more bytes needed, invalid JSON, not a frame, invalid
-//! UTF-8, the line end or the size limit reached) hands the frame to the scanner from
-//! its start, which decides its end and its error exactly as if there had been no try; so the
-//! frames and errors do not depend on whether, or when, a try was made.
+//! ends) that is the frame. Between frames, the usual separators (white space, line ends, one
+//! `data:` prefix) are stepped over in one go, and the try is made where the next frame lies,
+//! so a frame that is whole in the buffer costs one parse and one advance of the buffer. (With
+//! tiny chunks, a buffer holding only a few such separators, fewer than 16 bytes, is left as
+//! it is until the `{` comes, each call walking on over the new bytes; `decode_eof` examines
+//! what is left.) Any other outcome of that one try (more bytes needed, invalid JSON, not a
+//! frame, invalid UTF-8, the line end or the size limit reached) hands the frame to the
+//! scanner from its start, which decides its end and its error exactly as if there had been no
+//! try; so the frames and errors do not depend on whether, or when, a try was made.
 //!
 //! The scanner is resumable: it keeps its position, the brace depth, whether it is inside a
 //! string and after an odd run of backslashes, the SSE line state, and never examines a byte
@@ -85,8 +85,9 @@
 //! frame directly in the buffer when the frame sits on one line; only a frame split over
 //! several `data:` lines is copied, once, to be joined. Each byte is thus examined a bounded
 //! number of times whatever the chunking (searched once, read by at most one try, in which
-//! the compact reader and then serde_json may read it, scanned once, parsed once). Memory: the buffer holds at most the maximum frame size plus one chunk;
-//! an oversized frame's bytes are dropped as they are scanned.
+//! the compact reader and then serde_json may read it, scanned once, parsed once). Memory: the
+//! buffer holds at most the maximum frame size plus one chunk; an oversized frame's bytes are
+//! dropped as they are scanned.
 
 use std::fmt;
 
@@ -151,7 +152,8 @@ pub struct FrameDecoder {
     /// The length of the last frame closed: a frame whose start arrives with at least as many
     /// bytes after it is likely whole, and worth trying to parse at once.
     last_len: usize,
-    /// Whether to try serde_json on a frame before scanning it (off only in tests, to compare).
+    /// Whether to read a frame directly ([`first_frame`]) before scanning it (off only in tests,
+    /// to compare).
     speculate: bool,
     /// Where [`gap_waits`](Self::gap_waits) stopped walking the separators in the buffer, and
     /// whether on a `data:` line; `None` once a step has run.
@@ -375,10 +377,10 @@ struct Open {
     /// It is over the limit: its bytes are dropped as they are scanned.
     discard: bool,
     scan: Scan,
-    /// Not scanned yet: waiting to try serde_json on the frame's text directly (see
+    /// Not scanned yet: waiting to read the frame's text directly (see
     /// [`FrameDecoder::speculate`]). `pos` is how far a `}` has been looked for.
     spec: bool,
-    /// How many more times serde_json may be tried on the frame's text before it is scanned.
+    /// How many more times the frame's text may be read directly before it is scanned.
     tries: u8,
     /// The excerpt kept when discarding starts, for a `Truncated` error.
     head: Vec<u8>,
@@ -533,8 +535,9 @@ impl FrameDecoder {
             return false;
         }
         let gap = match self.gap_walked {
-            Some((from, in_data)) => walk_gap(buf, from, in_data),
-            None => self.next_frame_start(buf),
+            // (Only appending is allowed between calls; were the buffer cut, walk it afresh.)
+            Some((from, in_data)) if from <= buf.len() => walk_gap(buf, from, in_data),
+            _ => self.next_frame_start(buf),
         };
         match gap {
             Gap::Partial(from, in_data) => {
@@ -1081,8 +1084,9 @@ impl FrameDecoder {
         err
     }
 
-    /// A frame whose text is not scanned yet: try serde_json directly on it, when its start
-    /// arrived with at least [`last_len`](Self::last_len) bytes after it, or once a `}` comes.
+    /// A frame whose text is not scanned yet: read it directly ([`first_frame`]: the compact
+    /// reader, else serde_json), when its start arrived with at least
+    /// [`last_len`](Self::last_len) bytes after it, or once a `}` comes.
     ///
     /// serde_json reads a valid frame to exactly the `}` the scanner would close it at (in
     /// valid JSON, strings and escapes are delimited the same way and `[`/`]` do not change the
