@@ -219,7 +219,7 @@ mod tests {
         Some((frame, values.byte_offset()))
     }
 
-    /// `text_frame` gives what serde_json gives, or nothing.
+    /// `compact_frame` gives what serde_json gives, or nothing.
     fn agrees(text: &[u8]) -> Option<(Frame, usize)> {
         let ours = compact_frame(text);
         if let Some(ours) = &ours {
