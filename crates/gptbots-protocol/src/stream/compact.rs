@@ -22,7 +22,7 @@ use memchr::memchr2;
 use serde_json::Map;
 
 use super::frame::{AudioPiece, Frame, FramePayload};
-use super::swar::{bytes_below, bytes_equal};
+use super::swar::{bytes_below, bytes_equal, find};
 
 /// What a compact Text frame starts with, up to its `message` string.
 const TEXT_HEAD: &[u8] = br#"{"code":3,"message":""#;
@@ -176,21 +176,11 @@ fn special(bytes: &[u8]) -> Option<usize> {
 /// [`special`] eight bytes at a time.
 #[inline]
 fn special_short(bytes: &[u8]) -> Option<usize> {
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for word in &mut words {
-        let w = u64::from_le_bytes(<[u8; 8]>::try_from(word).ok()?);
-        let marks = bytes_equal(w, b'"') | bytes_equal(w, b'\\') | bytes_below(w, 0x20);
-        if marks != 0 {
-            // The lowest mark of each test is exact (see `bytes_below`), so theirs is too.
-            return Some(at + (marks.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    let tail = words.remainder();
-    tail.iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map(|k| at + k)
+    find(
+        bytes,
+        |w| bytes_equal(w, b'"') | bytes_equal(w, b'\\') | bytes_below(w, 0x20),
+        |b| b == b'"' || b == b'\\' || b < 0x20,
+    )
 }
 
 /// The index of the first byte below 0x20 in `bytes`, if any: blocks are tested whole, with

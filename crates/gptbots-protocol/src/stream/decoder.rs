@@ -97,7 +97,7 @@ use memchr::{memchr, memchr2, memchr3};
 use super::compact;
 use super::decode_error::{EXCERPT_LEN, FrameError, FrameErrorKind, StreamError};
 use super::frame::Frame;
-use super::swar::{LO, bytes_below, zero_byte};
+use super::swar::{bytes_below, bytes_equal, find};
 
 /// The default maximum frame size: 16 MiB.
 pub const DEFAULT_MAX_FRAME_SIZE: usize = 16 * 1024 * 1024;
@@ -284,8 +284,8 @@ fn ends_escaped(seg: &[u8], escaped: bool) -> bool {
     }
 }
 
-/// For each byte value, whether it is `}` or a line end (`\n`, `\r`): the one-byte case of
-/// [`has_stop`] on a `data:` line, a load instead of three compares.
+/// For each byte value, whether it is `}` or a line end (`\n`, `\r`): [`is_stop`] on a
+/// `data:` line, a load instead of three compares.
 // `b < 256` indexes a 256-entry array, in a constant (evaluated at compile time).
 #[allow(clippy::indexing_slicing)]
 static STOPS: [bool; 256] = {
@@ -298,11 +298,25 @@ static STOPS: [bool; 256] = {
     stops
 };
 
+/// Whether `b` is a `}`, or with `sse` a line end.
+#[inline]
+fn is_stop(b: u8, sse: bool) -> bool {
+    if sse {
+        STOPS.get(usize::from(b)) == Some(&true)
+    } else {
+        b == b'}'
+    }
+}
+
 /// Whether `fresh` holds a `}`, or with `sse` a line end.
 #[inline]
 fn has_stop(fresh: &[u8], sse: bool) -> bool {
-    // Short runs (small chunks): eight bytes at a time in a register beats setting up `memchr`.
+    // One byte (1-byte chunks, the hottest case) is one test; short runs (small chunks) eight
+    // bytes at a time in a register, which beats setting up `memchr`.
     const SHORT: usize = 64;
+    if let [b] = *fresh {
+        return is_stop(b, sse);
+    }
     if fresh.len() >= SHORT {
         return if sse {
             memchr3(b'}', b'\n', b'\r', fresh).is_some()
@@ -310,20 +324,15 @@ fn has_stop(fresh: &[u8], sse: bool) -> bool {
             memchr(b'}', fresh).is_some()
         };
     }
-    let mut words = fresh.chunks_exact(8);
-    for word in &mut words {
-        let w = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or_default());
-        let brace = zero_byte(w ^ (LO * u64::from(b'}')));
-        let eol = sse
-            && (zero_byte(w ^ (LO * u64::from(b'\n'))) || zero_byte(w ^ (LO * u64::from(b'\r'))));
-        if brace || eol {
-            return true;
-        }
-    }
-    words
-        .remainder()
-        .iter()
-        .any(|&b| b == b'}' || (sse && (b == b'\n' || b == b'\r')))
+    let marks = |w| {
+        let eol = if sse {
+            bytes_equal(w, b'\n') | bytes_equal(w, b'\r')
+        } else {
+            0
+        };
+        bytes_equal(w, b'}') | eol
+    };
+    find(fresh, marks, |b| is_stop(b, sse)).is_some()
 }
 
 /// Whether `text` holds a line end (`\n` or `\r`).
@@ -557,13 +566,7 @@ impl FrameDecoder {
         let Some(fresh) = buf.get(self.pos..) else {
             return false;
         };
-        let sse = self.open.sse;
-        let hit = match *fresh {
-            [b] if sse => STOPS.get(usize::from(b)) == Some(&true),
-            [b] => b == b'}',
-            _ => has_stop(fresh, sse),
-        };
-        if hit || len > self.max || self.eol_at.is_some() {
+        if has_stop(fresh, self.open.sse) || len > self.max || self.eol_at.is_some() {
             return false;
         }
         // No line end up to here either: `line_limit` searches from `pos` on.
@@ -1109,12 +1112,7 @@ impl FrameDecoder {
         let from = self.pos;
         let eager = from == 1 && self.open.tries == SPEC_TRIES && limit >= self.last_len;
         let fresh = buf.get(from..limit).unwrap_or_default();
-        let brace = !eager
-            && match fresh {
-                [] => false,
-                [b] => *b == b'}',
-                _ => has_stop(fresh, false),
-            };
+        let brace = !eager && has_stop(fresh, false);
         self.pos = limit.max(from);
         if eager || brace {
             self.open.tries = self.open.tries.saturating_sub(1);

@@ -20,10 +20,27 @@ pub(crate) fn bytes_equal(word: u64, b: u8) -> u64 {
     bytes_below(word ^ (LO * u64::from(b)), 1)
 }
 
-/// Whether a byte of `word` is zero.
+/// The index of the first byte of `bytes` that `marks` marks in its word (as
+/// [`bytes_below`] and [`bytes_equal`] mark, or several of them ORed: the lowest mark is
+/// exact) or, among the last bytes that do not fill a word, that `is_match` takes.
 #[inline]
-pub(crate) fn zero_byte(word: u64) -> bool {
-    bytes_below(word, 1) != 0
+pub(crate) fn find(
+    bytes: &[u8],
+    marks: impl Fn(u64) -> u64,
+    is_match: impl Fn(u8) -> bool,
+) -> Option<usize> {
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(word).ok()?);
+        let marked = marks(w);
+        if marked != 0 {
+            return Some(at + (marked.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let tail = words.remainder();
+    tail.iter().position(|&b| is_match(b)).map(|k| at + k)
 }
 
 #[cfg(test)]
