@@ -108,12 +108,16 @@ impl Cursor<'_> {
 /// bytes it took up to and including its closing `"`. `None` where serde_json would fail, or
 /// is left to decide (a surrogate escape), or the bytes end first.
 fn string(bytes: &[u8]) -> Option<(String, usize)> {
-    let mut out = Vec::new();
+    let mut i = special(bytes)?;
+    // Most strings hold no escape: one allocation of the right size, no growing.
+    if bytes.get(i) == Some(&b'"') {
+        let raw = std::str::from_utf8(bytes.get(..i)?).ok()?;
+        return Some((raw.to_owned(), i + 1));
+    }
+    let mut out = Vec::with_capacity(i + 8);
     // Start of the raw run not yet copied to `out`.
     let mut run = 0;
-    let mut i = 0;
     loop {
-        i += special(bytes.get(i..)?)?;
         out.extend_from_slice(bytes.get(run..i)?);
         match *bytes.get(i)? {
             b'"' => return Some((String::from_utf8(out).ok()?, i + 1)),
@@ -127,6 +131,7 @@ fn string(bytes: &[u8]) -> Option<(String, usize)> {
             // A control byte: serde_json rejects it in a string.
             _ => return None,
         }
+        i += special(bytes.get(i..)?)?;
     }
 }
 
