@@ -11,10 +11,13 @@
 //! eight bytes at a time.
 //!
 //! It answers only when it is sure. When it gives a frame and a length, serde_json, reading
-//! the same bytes into a [`Frame`], gives an equal frame and stops after the same `}`. Anything
-//! else gives `None` and leaves the bytes to serde_json: another code, field order or extra
-//! field, white space, a `\u` escape of a surrogate (serde_json pairs them or fails), an
-//! unknown escape, a control byte in a string, invalid UTF-8, or too few bytes. The unit tests
+//! the same bytes into a [`Frame`], gives an equal frame and stops after the same `}`. When
+//! the bytes end before the frame does, having read as the start of one so far, it says so
+//! ([`Miss::Short`]): the frame's closing `}` has not come, whatever `}` the bytes hold in its
+//! strings or closing its inner object (the decoder then waits for more instead of scanning).
+//! Anything else is [`Miss::Other`] and leaves the bytes to serde_json: another code, field
+//! order or extra field, white space, a `\u` escape of a surrogate (serde_json pairs them or
+//! fails), an unknown escape, a control byte in a string, or invalid UTF-8. The unit tests
 //! here (one of them a property test), the decoder's tests with its tries turned off and the
 //! `frame_fast_path` fuzz target check that promise against serde_json.
 
@@ -35,38 +38,60 @@ const AUDIO_ANSWER: &[u8] = br#","data":{"audioAnswer":""#;
 /// Between the `audioAnswer` string and the `transcript` string.
 const TRANSCRIPT: &[u8] = br#","transcript":""#;
 
+/// Why [`compact_frame`] gave no frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Miss {
+    /// The bytes ended first, every one of them read as the start of a compact frame: the
+    /// frame's closing `}` has not come. (Its strings were read exactly as the decoder's
+    /// scanner reads them, quote by quote and escape by escape, so the scanner would not have
+    /// closed the frame either.)
+    Short,
+    /// Not a compact frame, or one left to serde_json (see the module docs).
+    Other,
+}
+
 /// The compact Text or Audio frame at the start of `text`, and its length up to and including
-/// its closing `}`; `None` when `text` does not start with one (see the module docs).
-pub(crate) fn compact_frame(text: &[u8]) -> Option<(Frame, usize)> {
+/// its closing `}`; or why there is none (see the module docs).
+#[inline]
+pub(crate) fn compact_frame(text: &[u8]) -> Result<(Frame, usize), Miss> {
     let mut cursor = Cursor { text, at: 0 };
-    let (payload, message) = if cursor.literal(TEXT_HEAD) {
-        let message = cursor.string()?;
-        cursor.expect(TEXT_DATA)?;
-        let data = cursor.string()?;
-        cursor.expect(b"}")?;
-        (FramePayload::Text(data), message)
-    } else if cursor.literal(AUDIO_HEAD) {
-        let message = cursor.string()?;
-        cursor.expect(AUDIO_ANSWER)?;
-        let audio_answer = cursor.string()?;
-        cursor.expect(TRANSCRIPT)?;
-        let transcript = cursor.string()?;
-        cursor.expect(b"}}")?;
-        let piece = AudioPiece {
-            audio_answer,
-            transcript,
-            extra: Map::new(),
-        };
-        (FramePayload::Audio(piece), message)
-    } else {
-        return None;
+    let (payload, message) = match cursor.literal(TEXT_HEAD) {
+        Ok(()) => {
+            let message = cursor.string()?;
+            cursor.literal(TEXT_DATA)?;
+            let data = cursor.string()?;
+            cursor.literal(b"}")?;
+            (FramePayload::Text(data), message)
+        }
+        Err(text_miss) => {
+            // `{"code":3` starts both heads: short of either is short.
+            cursor.literal(AUDIO_HEAD).map_err(|audio_miss| {
+                if text_miss == Miss::Short {
+                    text_miss
+                } else {
+                    audio_miss
+                }
+            })?;
+            let message = cursor.string()?;
+            cursor.literal(AUDIO_ANSWER)?;
+            let audio_answer = cursor.string()?;
+            cursor.literal(TRANSCRIPT)?;
+            let transcript = cursor.string()?;
+            cursor.literal(b"}}")?;
+            let piece = AudioPiece {
+                audio_answer,
+                transcript,
+                extra: Map::new(),
+            };
+            (FramePayload::Audio(piece), message)
+        }
     };
     let frame = Frame {
         payload,
         message: Some(message),
         extra: Map::new(),
     };
-    Some((frame, cursor.at))
+    Ok((frame, cursor.at))
 }
 
 /// Reads `text` from `at` on.
@@ -76,69 +101,75 @@ struct Cursor<'a> {
 }
 
 impl Cursor<'_> {
-    /// Steps over `lit` if the text goes on with it; says whether it did.
+    /// The bytes not read yet.
     #[inline]
-    fn literal(&mut self, lit: &[u8]) -> bool {
-        let found = self
-            .text
-            .get(self.at..)
-            .is_some_and(|rest| rest.starts_with(lit));
-        if found {
-            self.at += lit.len();
-        }
-        found
+    fn rest(&self) -> &[u8] {
+        self.text.get(self.at..).unwrap_or_default()
     }
 
-    /// Steps over `lit`, or `None`.
+    /// Steps over `lit` if the text goes on with it; else [`Miss::Short`] if what is left of
+    /// the text is a start of `lit`.
     #[inline]
-    fn expect(&mut self, lit: &[u8]) -> Option<()> {
-        self.literal(lit).then_some(())
+    fn literal(&mut self, lit: &[u8]) -> Result<(), Miss> {
+        let rest = self.rest();
+        if rest.starts_with(lit) {
+            self.at += lit.len();
+            Ok(())
+        } else if lit.starts_with(rest) {
+            Err(Miss::Short)
+        } else {
+            Err(Miss::Other)
+        }
     }
 
     /// Reads a string's contents and its closing `"` (the opening one is read already).
     #[inline]
-    fn string(&mut self) -> Option<String> {
-        let (value, used) = string(self.text.get(self.at..)?)?;
+    fn string(&mut self) -> Result<String, Miss> {
+        let (value, used) = string(self.rest())?;
         self.at += used;
-        Some(value)
+        Ok(value)
     }
 }
 
 /// Reads a JSON string's contents, from just after its opening `"`: the string, and how many
-/// bytes it took up to and including its closing `"`. `None` where serde_json would fail, or
-/// is left to decide (a surrogate escape), or the bytes end first.
-fn string(bytes: &[u8]) -> Option<(String, usize)> {
-    let mut i = special(bytes)?;
+/// bytes it took up to and including its closing `"`. [`Miss::Short`] when the bytes end
+/// first (their UTF-8 is checked only once the string is whole); [`Miss::Other`] where
+/// serde_json would fail, or is left to decide (a surrogate escape).
+fn string(bytes: &[u8]) -> Result<(String, usize), Miss> {
+    let utf8 = |raw: Vec<u8>| String::from_utf8(raw).map_err(|_| Miss::Other);
+    let mut i = special(bytes).ok_or(Miss::Short)?;
     // Most strings hold no escape: one allocation of the right size, no growing.
     if bytes.get(i) == Some(&b'"') {
-        let raw = std::str::from_utf8(bytes.get(..i)?).ok()?;
-        return Some((raw.to_owned(), i + 1));
+        let raw = std::str::from_utf8(bytes.get(..i).unwrap_or_default());
+        return Ok((raw.map_err(|_| Miss::Other)?.to_owned(), i + 1));
     }
     let mut out = Vec::with_capacity(i + 8);
     // Start of the raw run not yet copied to `out`.
     let mut run = 0;
     loop {
-        out.extend_from_slice(bytes.get(run..i)?);
-        match *bytes.get(i)? {
-            b'"' => return Some((String::from_utf8(out).ok()?, i + 1)),
-            b'\\' => {
-                let (unescaped, used) = escape(bytes.get(i + 1..)?)?;
+        out.extend_from_slice(bytes.get(run..i).unwrap_or_default());
+        match bytes.get(i) {
+            Some(b'"') => return Ok((utf8(out)?, i + 1)),
+            Some(b'\\') => {
+                let (unescaped, used) = escape(bytes.get(i + 1..).unwrap_or_default())?;
                 let mut utf8 = [0; 4];
                 out.extend_from_slice(unescaped.encode_utf8(&mut utf8).as_bytes());
                 i += 1 + used;
                 run = i;
             }
             // A control byte: serde_json rejects it in a string.
-            _ => return None,
+            Some(_) => return Err(Miss::Other),
+            None => return Err(Miss::Short),
         }
-        i += special(bytes.get(i..)?)?;
+        i += special(bytes.get(i..).unwrap_or_default()).ok_or(Miss::Short)?;
     }
 }
 
 /// The character of the escape after a `\` (`bytes` starts after it), and how many bytes it
-/// took; `None` for an unknown escape, a surrogate, or too few bytes.
-fn escape(bytes: &[u8]) -> Option<(char, usize)> {
-    let c = match *bytes.first()? {
+/// took; [`Miss::Other`] for an unknown escape or a surrogate, [`Miss::Short`] when the bytes
+/// end inside the escape.
+fn escape(bytes: &[u8]) -> Result<(char, usize), Miss> {
+    let c = match *bytes.first().ok_or(Miss::Short)? {
         b'"' => '"',
         b'\\' => '\\',
         b'/' => '/',
@@ -148,17 +179,21 @@ fn escape(bytes: &[u8]) -> Option<(char, usize)> {
         b'r' => '\r',
         b't' => '\t',
         b'u' => {
-            let hex = bytes.get(1..5)?;
+            let hex = bytes.get(1..).unwrap_or_default();
+            let hex = hex.get(..4).unwrap_or(hex);
             let mut code = 0;
             for &h in hex {
-                code = code * 16 + char::from(h).to_digit(16)?;
+                code = code * 16 + char::from(h).to_digit(16).ok_or(Miss::Other)?;
+            }
+            if hex.len() < 4 {
+                return Err(Miss::Short);
             }
             // `from_u32` refuses surrogates: serde_json reads those as pairs, or fails.
-            return Some((char::from_u32(code)?, 5));
+            return Ok((char::from_u32(code).ok_or(Miss::Other)?, 5));
         }
-        _ => return None,
+        _ => return Err(Miss::Other),
     };
-    Some((c, 1))
+    Ok((c, 1))
 }
 
 /// The index of the first `"`, `\` or control byte (below 0x20) in `bytes`, if any.
@@ -214,18 +249,48 @@ mod tests {
         Some((frame, values.byte_offset()))
     }
 
-    /// `compact_frame` gives what serde_json gives, or nothing.
-    fn agrees(text: &[u8]) -> Option<(Frame, usize)> {
-        let ours = compact_frame(text);
-        if let Some(ours) = &ours {
-            assert_eq!(
-                Some(ours),
-                serde_frame(text).as_ref(),
-                "{}",
-                String::from_utf8_lossy(text)
-            );
+    /// Whether `text`, read quote by quote and escape by escape as the decoder's scanner
+    /// reads it, holds the `}` that closes the object it starts with.
+    fn closes(text: &[u8]) -> bool {
+        let (mut depth, mut in_string, mut escaped) = (0u32, false, false);
+        for &b in text {
+            match (in_string, b) {
+                (true, _) if escaped => escaped = false,
+                (true, b'\\') => escaped = true,
+                (true, b'"') | (false, b'"') => in_string = !in_string,
+                (false, b'{') => depth += 1,
+                (false, b'}') => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
         }
-        ours
+        false
+    }
+
+    /// `compact_frame` gives what serde_json gives, or nothing; when it says the bytes are
+    /// short, serde_json has no frame in them and they do not close the object.
+    fn agrees(text: &[u8]) -> Option<(Frame, usize)> {
+        let shown = String::from_utf8_lossy(text);
+        match compact_frame(text) {
+            Ok(ours) => {
+                assert_eq!(Some(&ours), serde_frame(text).as_ref(), "{shown}");
+                Some(ours)
+            }
+            Err(Miss::Short) => {
+                assert_eq!(
+                    serde_frame(text),
+                    None,
+                    "short, yet serde_json reads {shown}"
+                );
+                assert!(!closes(text), "short, yet closed: {shown}");
+                None
+            }
+            Err(Miss::Other) => None,
+        }
     }
 
     #[test]
@@ -351,6 +416,10 @@ mod tests {
     /// Everything not of the one shape, or not for it to decide, is left to serde_json.
     #[test]
     fn leaves_the_rest_to_serde_json() {
+        let other = |text: &[u8]| {
+            assert_eq!(agrees(text), None, "{}", String::from_utf8_lossy(text));
+            assert_eq!(compact_frame(text).err(), Some(Miss::Other));
+        };
         for text in [
             // Other codes, field orders, white space, extra fields.
             r#"{"code":4,"message":"Text","data":"x"}"#,
@@ -376,22 +445,18 @@ mod tests {
             r#"{"code":39,"message":"Audio","data":{"audioAnswer":"y","transcript":"x","z":1}}"#,
             r#"{"code":39,"message":"Audio","data":{"audioAnswer":"y","transcript":"x"},"z":1}"#,
             r#"{"code":39,"message":"Audio","data":{"audioAnswer":"y","transcript":"x"} }"#,
-            r#"{"code":39,"message":"Audio","data":{"audioAnswer":"y","transcript":"x"}"#,
             r#"{"code":39,"message":"Audio","data":null}"#,
             r#"{"code":39,"message":"Audio","data":"y"}"#,
             // A control byte in a string.
             "{\"code\":3,\"message\":\"Text\",\"data\":\"a\nb\"}",
             "{\"code\":3,\"message\":\"Te\txt\",\"data\":\"ab\"}",
-            // Too few bytes.
-            r#"{"code":3,"message":"Text","data":"x""#,
-            r#"{"code":3,"message":"Text","data":"x"#,
-            r#"{"code":3,"message":"Text","data":"x\"#,
-            r#"{"code":3,"message":"Text","data":"\u00"#,
-            r#"{"code":3,"message":"Te"#,
-            r#"{"code":3"#,
-            "",
+            // Cut, and not at the start of a compact frame.
+            r#"{"code":4,"message":"Te"#,
+            r#"{"code":3,"message":"Text","data":"x","#,
+            r#"{"code":3,"message":"Text","data":"\q"#,
+            r#"{"code":3,"message":"Text","data":"\u0G"#,
         ] {
-            assert_eq!(agrees(text.as_bytes()), None, "{text}");
+            other(text.as_bytes());
         }
         // Invalid UTF-8, raw or split by an escape.
         for text in [
@@ -399,7 +464,45 @@ mod tests {
             b"{\"code\":3,\"message\":\"Text\",\"data\":\"\xe4\xbd\\n\xa0\"}",
             b"{\"code\":3,\"message\":\"\xc0\xaf\",\"data\":\"x\"}",
         ] {
-            assert_eq!(agrees(text), None, "{}", String::from_utf8_lossy(text));
+            other(text);
+        }
+    }
+
+    /// Bytes that end inside a compact frame, `}` among them or not, are short: the frame's
+    /// closing `}` has not come.
+    #[test]
+    fn says_when_the_bytes_end_first() {
+        for text in [
+            r#"{"code":3,"message":"Text","data":"x""#,
+            r#"{"code":3,"message":"Text","data":"x"#,
+            r#"{"code":3,"message":"Text","data":"x\"#,
+            r#"{"code":3,"message":"Text","data":"\u00"#,
+            r#"{"code":3,"message":"Text","data":"a}b}"#,
+            r#"{"code":3,"message":"Te"#,
+            r#"{"code":3"#,
+            r#"{"code":39,"message":"Audio","data":{"audioAnswer":"y","transcript":"x"}"#,
+            r#"{"code":39,"message":"Audio","data":{"audioAnswer":"}}","#,
+            "{",
+            "",
+        ] {
+            assert_eq!(agrees(text.as_bytes()), None, "{text}");
+            assert_eq!(
+                compact_frame(text.as_bytes()).err(),
+                Some(Miss::Short),
+                "{text}"
+            );
+        }
+        // Every cut of a compact frame short of its end.
+        for whole in [
+            &br#"{"code":3,"message":"Text","data":"a\"\u00e9\\n}{x\u4F60"}"#[..],
+            br#"{"code":39,"message":"Audio","data":{"audioAnswer":"QUJD\/","transcript":"}"}}"#,
+        ] {
+            assert!(agrees(whole).is_some());
+            for cut in 0..whole.len() {
+                let text = &whole[..cut];
+                assert_eq!(compact_frame(text).err(), Some(Miss::Short), "cut at {cut}");
+                agrees(text);
+            }
         }
     }
 

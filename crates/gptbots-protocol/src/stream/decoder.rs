@@ -73,10 +73,13 @@
 //! so a frame that is whole in the buffer costs one parse and one advance of the buffer. (With
 //! tiny chunks, a buffer holding only a few such separators, fewer than 16 bytes, is left as
 //! it is until the `{` comes, each call walking on over the new bytes; `decode_eof` examines
-//! what is left.) Any other outcome of that one try (more bytes needed, invalid JSON, not a
-//! frame, invalid UTF-8, the line end or the size limit reached) hands the frame to the
-//! scanner from its start, which decides its end and its error exactly as if there had been no
-//! try; so the frames and errors do not depend on whether, or when, a try was made.
+//! what is left.) A try that runs out of bytes waits for the next `}` where the frame cannot
+//! have closed yet: no `}` came, or the compact reader read every byte so far as the start of
+//! its shape (a `}` in a text, or between the two that end an Audio frame), once per frame.
+//! Any other outcome (more bytes needed after a `}`, invalid JSON, not a frame, invalid UTF-8,
+//! the line end or the size limit reached) hands the frame to the scanner from its start,
+//! which decides its end and its error exactly as if there had been no try; so the frames and
+//! errors do not depend on whether, or when, a try was made.
 //!
 //! The scanner is resumable: it keeps its position, the brace depth, whether it is inside a
 //! string and after an odd run of backslashes, the SSE line state, and never examines a byte
@@ -84,17 +87,17 @@
 //! backslashes before it, so long base64 audio pieces cost little. serde_json runs on a closed
 //! frame directly in the buffer when the frame sits on one line; only a frame split over
 //! several `data:` lines is copied, once, to be joined. Each byte is thus examined a bounded
-//! number of times whatever the chunking (searched once, read by at most one try, in which
-//! the compact reader and then serde_json may read it, scanned once, parsed once). Memory: the
-//! buffer holds at most the maximum frame size plus one chunk; an oversized frame's bytes are
-//! dropped as they are scanned.
+//! number of times whatever the chunking (searched once, read by at most three tries, in each
+//! of which the compact reader and then serde_json may read it, scanned once, parsed once).
+//! Memory: the buffer holds at most the maximum frame size plus one chunk; an oversized
+//! frame's bytes are dropped as they are scanned.
 
 use std::fmt;
 
 use bytes::{Buf, BytesMut};
 use memchr::{memchr, memchr2, memchr3};
 
-use super::compact;
+use super::compact::{self, Miss};
 use super::decode_error::{EXCERPT_LEN, FrameError, FrameErrorKind, StreamError};
 use super::frame::Frame;
 use super::swar::{bytes_below, bytes_equal, find};
@@ -113,7 +116,10 @@ const DONE: &[u8] = b"[DONE]";
 /// truncated: a result that depended on the chunking (found by the `decoder_split` fuzz
 /// target). Only the scanner can say where such a frame ends, so such a try hands the frame
 /// to it. A try that runs out of bytes before any `}` (an eager try on a frame's first bytes)
-/// is not counted: no scanner could close a frame without one.
+/// is not counted: no scanner could close a frame without one. Nor, once per frame, is a try
+/// that the compact reader finds short ([`Miss::Short`]): its `}` were in strings or closed
+/// the inner object of an Audio frame (`"}` then `}` in the next chunk), so the frame is still
+/// open (see [`wait_when_short`]).
 const SPEC_TRIES: u8 = 1;
 
 /// Fewer bytes than this of the usual separators between frames (`\n\ndata: ` is 8) are left
@@ -391,6 +397,8 @@ struct Open {
     spec: bool,
     /// How many more times the frame's text may be read directly before it is scanned.
     tries: u8,
+    /// A try found the text short of the frame's end though a `}` had come, and waited.
+    waited: bool,
     /// The excerpt kept when discarding starts, for a `Truncated` error.
     head: Vec<u8>,
 }
@@ -718,9 +726,8 @@ impl FrameDecoder {
         }
         let cap = at + avail.min(self.max);
         let text = buf.get(at..cap).unwrap_or_default();
-        let next = first_frame(text);
-        let wait = match next {
-            Some(Ok((frame, len))) => {
+        let wait = match first_frame(text) {
+            Try::Frame(frame, len) => {
                 if !sse || !has_line_end(text.get(..len).unwrap_or_default()) {
                     self.last_len = len;
                     self.open.spec = true;
@@ -729,19 +736,21 @@ impl FrameDecoder {
                     self.state = State::between_frames(sse);
                     return Some(Ok(frame));
                 }
-                false
+                None
             }
-            // As in `speculate`: out of bytes before any `}` (and, on a `data:` line, before
-            // its end) means wait for one; anything else is for the scanner.
-            Some(Err(err)) => err.is_eof() && cap == buf.len() && !has_stop(text, sse),
-            None => false,
+            // As in `speculate` (the whole buffer was read: the line has not ended either).
+            Try::Short { compact } if cap == buf.len() => {
+                wait_when_short(text, sse, compact, false)
+            }
+            Try::Short { .. } | Try::Other => None,
         };
         self.pos = at;
         self.skip_lf = false;
         self.begin_frame(buf, sse);
         self.open.tries = SPEC_TRIES - 1;
-        if wait {
-            // Every byte looked at, no `}` and no line end among them.
+        if let Some(waited) = wait {
+            // Every byte looked at, no line end among them, and the frame not closed.
+            self.open.waited = waited;
             self.pos = buf.len();
             self.eol_from = buf.len();
         } else {
@@ -1030,6 +1039,7 @@ impl FrameDecoder {
         self.open.head.clear();
         self.open.spec = self.speculate;
         self.open.tries = SPEC_TRIES;
+        self.open.waited = false;
         self.open.scan = Scan {
             depth: 1,
             in_string: false,
@@ -1095,11 +1105,13 @@ impl FrameDecoder {
     /// valid JSON, strings and escapes are delimited the same way and `[`/`]` do not change the
     /// object depth), and it never reads past that `}`. So a parse that succeeds on the text
     /// available (up to the line end for a `data:` frame, and at most the maximum frame size)
-    /// gives the frame and its end with no scan. Any other outcome (need more bytes after the
-    /// last try, invalid JSON, not a frame, a line end or the size limit reached) falls back to
-    /// the scanner from the frame's start, which decides the frame's end and its error exactly
-    /// as if there had been no try. A frame is thus read at most `SPEC_TRIES` times by
-    /// serde_json, once searched for `}`, once scanned and once parsed.
+    /// gives the frame and its end with no scan. A try that runs out of bytes waits for the
+    /// next `}` where the frame cannot have closed yet ([`wait_when_short`]). Any other outcome
+    /// (invalid JSON, not a frame, a line end or the size limit reached) falls back to the
+    /// scanner from the frame's start, which decides the frame's end and its error exactly as
+    /// if there had been no try. A frame is thus read by at most three tries (one early, before
+    /// any `}`; one at a `}` the compact reader finds inside the frame; one at the next `}`),
+    /// searched once for `}`, scanned at most once and parsed at most once.
     ///
     /// Returns `None` when the frame must now be scanned.
     #[inline]
@@ -1119,19 +1131,22 @@ impl FrameDecoder {
             let cap = limit.min(self.max);
             let text = buf.get(..cap).unwrap_or_default();
             match first_frame(text) {
-                Some(Ok((frame, end))) => {
+                Try::Frame(frame, end) => {
                     self.last_len = end;
                     self.pos = end;
                     self.advance(buf, end);
                     self.state = State::between_frames(self.open.sse);
                     return Some(Step::Out(Ok(frame)));
                 }
-                // Out of bytes before any `}` (the same test as in `quick_frame`; `text` stops
-                // short of the line end): the scanner could not have closed the frame either,
-                // so wait for one. Out of bytes with a `}` in the text: only the scanner can
-                // say whether the frame ended there (see `SPEC_TRIES`).
-                Some(Err(err)) if err.is_eof() && cap == limit && !has_stop(text, false) => {}
-                _ => return self.unspeculate(),
+                // Out of bytes (`text` stops short of the line end): wait for more where the
+                // frame cannot have closed yet, else let the scanner say.
+                Try::Short { compact } if cap == limit => {
+                    match wait_when_short(text, false, compact, self.open.waited) {
+                        Some(waited) => self.open.waited = waited,
+                        None => return self.unspeculate(),
+                    }
+                }
+                Try::Short { .. } | Try::Other => return self.unspeculate(),
             }
         }
         if limit > self.max || limit < buf.len() {
@@ -1270,17 +1285,53 @@ fn prefix(bytes: &[u8], n: usize) -> &[u8] {
     bytes.get(..n).unwrap_or(bytes)
 }
 
-/// The first frame in `text` (which starts with its `{`) and its length: the compact
-/// reader's when it has one (the usual Text or Audio frame, read without serde_json, to the
-/// same frame and length), else serde_json's answer. `None` when `text` holds only white space.
+/// What a try makes of a frame's text (see [`FrameDecoder::speculate`]).
+enum Try {
+    /// The frame, and its length.
+    Frame(Frame, usize),
+    /// The text ends before the frame does: by the compact reader (`compact`, its
+    /// [`Miss::Short`]: the frame is still open), or by serde_json (out of bytes, maybe after
+    /// the `}` the scanner would close the frame at: see [`SPEC_TRIES`]).
+    Short { compact: bool },
+    /// Invalid JSON, or not a frame: for the scanner to place and report.
+    Other,
+}
+
+/// A try: reads the first frame in `text` (which starts with its `{`) and its length, with the
+/// compact reader when it is the usual Text or Audio frame (read without serde_json, to the
+/// same frame and length), else with serde_json.
 #[inline]
-fn first_frame(text: &[u8]) -> Option<Result<(Frame, usize), serde_json::Error>> {
-    if let Some(found) = compact::compact_frame(text) {
-        return Some(Ok(found));
+fn first_frame(text: &[u8]) -> Try {
+    match compact::compact_frame(text) {
+        Ok((frame, len)) => return Try::Frame(frame, len),
+        // serde_json finds no frame in these bytes either.
+        Err(Miss::Short) => return Try::Short { compact: true },
+        Err(Miss::Other) => {}
     }
     let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Frame>();
-    let next = values.next()?;
-    Some(next.map(|frame| (frame, values.byte_offset())))
+    match values.next() {
+        Some(Ok(frame)) => Try::Frame(frame, values.byte_offset()),
+        Some(Err(err)) if err.is_eof() => Try::Short { compact: false },
+        // (`None`, white space alone, cannot be: the text starts with `{`.)
+        Some(Err(_)) | None => Try::Other,
+    }
+}
+
+/// After a try ran out of bytes on all of a frame's `text` so far: whether to wait for more
+/// bytes rather than scan it, and then whether the wait takes the frame's one wait after a
+/// `}` (`waited`: taken already). With no `}` in the text (nor, with `sse`, a line end), no
+/// scanner could have closed the frame: wait. With one, when the compact reader found the
+/// text short, the frame is still open too, and the wait is safe; once per frame, so that a
+/// frame is read by at most one more try, however many `}` its strings hold. Else scan.
+#[inline]
+fn wait_when_short(text: &[u8], sse: bool, compact: bool, waited: bool) -> Option<bool> {
+    if !has_stop(text, sse) {
+        Some(waited)
+    } else if compact && !waited {
+        Some(true)
+    } else {
+        None
+    }
 }
 
 /// Parses the JSON text of a closed frame that starts at stream offset `start`.
@@ -1442,11 +1493,13 @@ mod tests {
         assert_eq!(whole.items.len(), 4);
         assert!(whole.items.iter().all(Result::is_ok));
         assert_eq!(whole.speculated, vec![true; 4]);
-        // Byte by byte, a frame is tried when its first `}` comes. For these frames (nested,
-        // `}` in a string) that `}` is not the last, so the try runs out of bytes after a `}`
-        // and the scanner takes the frame (see `SPEC_TRIES`)...
+        // Byte by byte, a frame is tried when its first `}` comes. For INFO (nested, read by
+        // serde_json) that `}` is not the last, so the try runs out of bytes after a `}` and
+        // the scanner takes the frame (see `SPEC_TRIES`). TEXT's first `}` is in its text: the
+        // compact reader finds the bytes short of the frame's end, and the frame waits for the
+        // next `}`...
         let bytewise = run(body.as_bytes(), &[1], DEFAULT_MAX_FRAME_SIZE, true);
-        assert_eq!(bytewise.speculated, vec![false; 4]);
+        assert_eq!(bytewise.speculated, vec![false, true, true, true]);
         // ...while a frame whose only `}` is its last is parsed without a scan.
         let plain = r#"{"code":3,"message":"Text","data":"plain"}"#;
         let body = format!(
@@ -1467,15 +1520,16 @@ mod tests {
 
     #[test]
     fn speculation_falls_back_on_an_incomplete_frame() {
-        // `}` in strings before the end: byte by byte, the try at the first `}` runs out of
-        // bytes and the frame is scanned from its start (the next frame, too, has a `}` in a
-        // string).
+        // `}` in strings before the end: byte by byte, the try at the first `}` finds the
+        // bytes short and waits, the try at the second does too, and the frame is scanned from
+        // its start: one wait after a `}` per frame. (The next frame has a single `}` in its
+        // text, and waits once.)
         let frame = r#"{"code":3,"message":"Text","data":"}}}}"}"#;
         let body = format!("{frame}\n{TEXT}");
         let whole = same_at_every_split(body.as_bytes(), DEFAULT_MAX_FRAME_SIZE);
         assert_eq!(whole.speculated, vec![true, true]);
         let bytewise = run(body.as_bytes(), &[1], DEFAULT_MAX_FRAME_SIZE, true);
-        assert_eq!(bytewise.speculated, vec![false, false]);
+        assert_eq!(bytewise.speculated, vec![false, true]);
         // Cut short: the frame is truncated, as the scanner says.
         let cut = &body.as_bytes()[..frame.len() - 1];
         let whole = same_at_every_split(cut, DEFAULT_MAX_FRAME_SIZE);
@@ -1483,6 +1537,31 @@ mod tests {
             whole.end.map(|e| e.kind),
             Some(FrameErrorKind::Truncated { bytes_left }) if bytes_left == cut.len() as u64
         ));
+    }
+
+    /// An Audio frame ends `"}}`: a chunk that ends between the two `}` finds the compact
+    /// reader short, and the frame waits for the next `}` rather than being scanned (which, on
+    /// megabytes of base64, costs a failed serde_json read, a scan and a parse).
+    #[test]
+    fn speculation_waits_between_an_audio_frames_closing_braces() {
+        let audio =
+            r#"{"code":39,"message":"Audio","data":{"audioAnswer":"QUJD","transcript":"}"}}"#;
+        for body in [
+            format!("{audio}\n{TEXT}"),
+            format!("data: {audio}\n\ndata: {TEXT}\n\n"),
+        ] {
+            let body = body.as_bytes();
+            let whole = same_at_every_split(body, DEFAULT_MAX_FRAME_SIZE);
+            assert_eq!(whole.speculated, vec![true, true]);
+            // Cut just before the last `}`.
+            let between = body.windows(3).position(|w| w == br#""}}"#).unwrap() + 2;
+            let cut = run(body, &[between, body.len()], DEFAULT_MAX_FRAME_SIZE, true);
+            assert_eq!(cut.speculated, vec![true, true], "cut between the braces");
+            // Byte by byte, the `}` in the transcript takes the one wait, and the frame is
+            // scanned.
+            let bytewise = run(body, &[1], DEFAULT_MAX_FRAME_SIZE, true);
+            assert_eq!(bytewise.speculated, vec![false, true]);
+        }
     }
 
     #[test]

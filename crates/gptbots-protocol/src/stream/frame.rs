@@ -233,7 +233,7 @@ impl Frame {
     /// `serde_json::from_slice::<Frame>` (BENCHMARKS.md). Everything else goes to serde_json.
     /// [`FrameDecoder`](super::FrameDecoder) reads frames the same way.
     pub fn from_slice(json: &[u8]) -> Result<Frame, ParseError> {
-        if let Some((frame, len)) = compact::compact_frame(json) {
+        if let Ok((frame, len)) = compact::compact_frame(json) {
             let rest = json.get(len..).unwrap_or_default();
             if rest
                 .iter()
