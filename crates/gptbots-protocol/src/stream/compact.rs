@@ -136,7 +136,6 @@ impl Cursor<'_> {
 /// first (their UTF-8 is checked only once the string is whole); [`Miss::Other`] where
 /// serde_json would fail, or is left to decide (a surrogate escape).
 fn string(bytes: &[u8]) -> Result<(String, usize), Miss> {
-    let utf8 = |raw: Vec<u8>| String::from_utf8(raw).map_err(|_| Miss::Other);
     let mut i = special(bytes).ok_or(Miss::Short)?;
     // Most strings hold no escape: one allocation of the right size, no growing.
     if bytes.get(i) == Some(&b'"') {
@@ -149,7 +148,10 @@ fn string(bytes: &[u8]) -> Result<(String, usize), Miss> {
     loop {
         out.extend_from_slice(bytes.get(run..i).unwrap_or_default());
         match bytes.get(i) {
-            Some(b'"') => return Ok((utf8(out)?, i + 1)),
+            Some(b'"') => {
+                let value = String::from_utf8(out).map_err(|_| Miss::Other)?;
+                return Ok((value, i + 1));
+            }
             Some(b'\\') => {
                 let (unescaped, used) = escape(bytes.get(i + 1..).unwrap_or_default())?;
                 let mut utf8 = [0; 4];

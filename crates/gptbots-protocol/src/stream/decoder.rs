@@ -1521,9 +1521,9 @@ mod tests {
     #[test]
     fn speculation_falls_back_on_an_incomplete_frame() {
         // `}` in strings before the end: byte by byte, the try at the first `}` finds the
-        // bytes short and waits, the try at the second does too, and the frame is scanned from
-        // its start: one wait after a `}` per frame. (The next frame has a single `}` in its
-        // text, and waits once.)
+        // bytes short and waits; the try at the second finds them short again, the frame's one
+        // wait is taken, and the frame is scanned from its start. (The next frame has a single
+        // `}` in its text, and waits once.)
         let frame = r#"{"code":3,"message":"Text","data":"}}}}"}"#;
         let body = format!("{frame}\n{TEXT}");
         let whole = same_at_every_split(body.as_bytes(), DEFAULT_MAX_FRAME_SIZE);
