@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate the committed seed corpora in fuzz/seeds/ from ../shared/vectors.
+"""Regenerate the committed seed corpora in fuzz/seeds/ from conformance/vectors.
 
 Run from anywhere: `python3 fuzz/make_seeds.py [VECTORS_DIR]`. The seeds are small and
 committed; this script only documents how they were made and lets them be remade when the
@@ -11,7 +11,7 @@ import pathlib
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-VECTORS = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parent.parent / "shared" / "vectors"
+VECTORS = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parent / "conformance" / "vectors"
 SEEDS = HERE / "seeds"
 
 

@@ -16,7 +16,7 @@ use serde_json::Value;
 fn vector(name: &str) -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/vectors/stream"
+        "/../../conformance/vectors/stream"
     ))
     .join(name)
 }

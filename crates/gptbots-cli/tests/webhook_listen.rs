@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-const V2: &str = include_str!("../../../../shared/vectors/webhook/message.json");
+const V2: &str = include_str!("../../../conformance/vectors/webhook/message.json");
 
 /// Kills the child when the test ends, whatever happens.
 struct Running(Child);

@@ -1,4 +1,4 @@
-//! Reads every documented payload in `../shared/vectors` (or the directory given as the first
+//! Reads every documented payload in `conformance/vectors` (or the directory given as the first
 //! argument), parses each into its protocol type and prints what it understood.
 //!
 //! ```text
@@ -140,7 +140,7 @@ fn main() -> ExitCode {
     let root = std::env::args()
         .nth(1)
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conformance/vectors"));
     let mut paths = Vec::new();
     if let Err(e) = files(&root, &mut paths) {
         eprintln!("cannot read {}: {e}", root.display());

@@ -1,4 +1,4 @@
-//! Every documented stream in `../shared/vectors/stream` decodes to the same frames whole, at
+//! Every documented stream in `conformance/vectors/stream` decodes to the same frames whole, at
 //! every chunk size from 1 to 64, and re-laid out as SSE (with `\r\n`, a BOM and `[DONE]`) or
 //! run together; the frames are pinned by an insta snapshot.
 // Tests may panic on what they did not expect.
@@ -20,7 +20,7 @@ use decode_support::{run_chunks, run_whole};
 fn stream_vectors() -> Vec<(String, Vec<u8>)> {
     let dir = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/vectors/stream"
+        "/../../conformance/vectors/stream"
     ));
     let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))

@@ -1,4 +1,4 @@
-//! Every documented example in `../shared/vectors` parses into its type and serializes back to
+//! Every documented example in `conformance/vectors` parses into its type and serializes back to
 //! the same JSON (field order aside); the parsed values are snapshot-tested.
 #![allow(
     clippy::unwrap_used,

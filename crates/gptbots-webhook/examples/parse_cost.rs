@@ -18,7 +18,7 @@ use gptbots_webhook::dedup::Claim;
 use gptbots_webhook::{Dedup, DedupConfig};
 
 fn main() {
-    let body = include_bytes!("../../../../shared/vectors/webhook/message.json");
+    let body = include_bytes!("../../../conformance/vectors/webhook/message.json");
     let n: u32 = 200_000;
     let per_op = |name: &str, f: &mut dyn FnMut()| {
         let start = Instant::now();

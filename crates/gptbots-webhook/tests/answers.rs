@@ -22,8 +22,8 @@ use http::{Method, Request, StatusCode};
 use http_body_util::{Full, StreamBody};
 use serde_json::{Value, json};
 
-const V2: &str = include_str!("../../../../shared/vectors/webhook/message.json");
-const V1: &str = include_str!("../../../../shared/vectors/v1/send-message-response.json");
+const V2: &str = include_str!("../../../conformance/vectors/webhook/message.json");
+const V1: &str = include_str!("../../../conformance/vectors/v1/send-message-response.json");
 
 /// A callback that records what it is given, and fails while `fail` is set.
 #[derive(Clone, Default)]

@@ -21,7 +21,7 @@ use tokio::net::TcpStream;
 #[path = "support/load.rs"]
 mod load;
 
-const V2: &str = include_str!("../../../../shared/vectors/webhook/message.json");
+const V2: &str = include_str!("../../../conformance/vectors/webhook/message.json");
 
 fn counting() -> (Callback<WebhookMessage>, Arc<Mutex<Vec<String>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));

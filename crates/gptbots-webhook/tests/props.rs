@@ -121,7 +121,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 /// Almost-valid replies: the documented body with one field replaced by something arbitrary.
 fn mutated_reply() -> impl Strategy<Value = Vec<u8>> {
     let base: Value = serde_json::from_str(include_str!(
-        "../../../../shared/vectors/webhook/message.json"
+        "../../../conformance/vectors/webhook/message.json"
     ))
     .unwrap();
     let paths: Vec<Vec<&'static str>> = vec![
@@ -164,7 +164,7 @@ proptest! {
 
     #[test]
     fn truncated_replies(cut in 0usize..900) {
-        let body = include_bytes!("../../../../shared/vectors/webhook/message.json");
+        let body = include_bytes!("../../../conformance/vectors/webhook/message.json");
         check_body(body[..cut.min(body.len())].to_vec())?;
     }
 
@@ -190,7 +190,7 @@ proptest! {
         if let Some(ct) = content_type.as_deref().and_then(|c| http::HeaderValue::from_str(c).ok()) {
             builder = builder.header("content-type", ct);
         }
-        let body = include_bytes!("../../../../shared/vectors/webhook/message.json");
+        let body = include_bytes!("../../../conformance/vectors/webhook/message.json");
         let request = builder.body(Full::new(Bytes::from_static(body))).unwrap();
         let answer = runtime().block_on(receiver.handle_reply(request, &callback));
         let status = answer.status.as_u16();

@@ -4,7 +4,7 @@
 //! service writes `{"code":3,"message":"Text","data":"…"}` and
 //! `{"code":39,"message":"Audio","data":{"audioAnswer":"…","transcript":"…"}}`, these fields
 //! in this order and no white space (every such frame of the documented streams,
-//! `../shared/vectors/stream`, is so). serde_json reads them through [`Frame`]'s general
+//! `conformance/vectors/stream`, is so). serde_json reads them through [`Frame`]'s general
 //! `Deserialize`, which must take any field order and any `data`: it allocates each key and
 //! holds `data` as a `Value` until it knows the code. [`compact_frame`] reads the two shapes
 //! directly, and finds the end of a long string (base64 audio) with `memchr` rather than

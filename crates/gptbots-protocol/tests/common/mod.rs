@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-/// `../shared/vectors` relative to the repository root.
+/// `conformance/vectors` relative to the repository root.
 pub fn vectors_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conformance/vectors")
 }
 
 /// The committed `schemas/` directory.

@@ -25,7 +25,7 @@ use tokio::sync::oneshot;
 
 /// The token the receiver requires.
 pub const TOKEN: &str = "load-test-token-0123456789abcdef";
-const VECTOR: &str = include_str!("../../../../../shared/vectors/webhook/message.json");
+const VECTOR: &str = include_str!("../../../../conformance/vectors/webhook/message.json");
 
 /// What a planned request is, and so which status it must get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
