@@ -63,3 +63,25 @@ pub use stream::{Frame, FramePayload};
 pub use usage::{CompletionTokensDetails, Credits, PromptTokensDetails, Tokens, Usage};
 pub use validate::{ValidationErrors, Violation};
 pub use webhook::{WebhookAck, WebhookMessage};
+
+pub mod agent;
+pub mod feedback;
+pub mod history;
+pub mod human_calls;
+pub mod reply_extras;
+pub mod webhook_check;
+
+pub use agent::{AgentDetailResponse, BotType};
+pub use feedback::{
+    AffectCountResponse, Feedback, MessageFeedbackRequest, MessageQualityRequest, Quality,
+};
+pub use history::{
+    ConversationDetailV1Query, ConversationDetailV1Response, ConversationListQuery,
+    ConversationListResponse, ConversationSummary, ConversationType, HistoryMessage,
+};
+pub use human_calls::HumanCallResponse;
+pub use reply_extras::{
+    ReferencedKnowledgeQuery, ReferencedKnowledgeResponse, ReferencedPassage,
+    SuggestedQuestionsQuery, SuggestedQuestionsResponse,
+};
+pub use webhook_check::{WebhookCheckResponse, WebhookCheckResult, WebhookKind};

@@ -84,6 +84,7 @@ pub fn all_vectors() -> Vec<(String, Vec<u8>)> {
     let root = vectors_dir();
     let mut out = Vec::new();
     walk(&root, &root, &mut out);
+    out.retain(|(rel, _)| !is_more_api_vector(rel));
     out.sort();
     assert!(
         !out.is_empty(),
@@ -121,4 +122,26 @@ pub fn same_json(a: &Value, b: &Value) -> bool {
         }
         _ => a == b,
     }
+}
+
+/// The vector folders of the calls beyond sending and reading messages (feedback, history,
+/// hand-off calls back...). `tests/more_api.rs` reads them, and fails on a file it does not
+/// know; [`all_vectors`] leaves them out.
+pub const MORE_API_DIRS: &[&str] = &[
+    "agent",
+    "conversation-list",
+    "detail-v1",
+    "feedback",
+    "human-calls",
+    "quality",
+    "referenced-knowledge",
+    "suggested-questions",
+    "webhook-check",
+];
+
+/// Whether the vector at `relative` is in one of [`MORE_API_DIRS`].
+pub fn is_more_api_vector(relative: &str) -> bool {
+    relative
+        .split_once('/')
+        .is_some_and(|(dir, _)| MORE_API_DIRS.contains(&dir))
 }
