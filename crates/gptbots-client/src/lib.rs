@@ -56,6 +56,7 @@
 //! Creating a conversation and reading one back are safe to repeat.
 #![warn(missing_docs)]
 
+mod calls;
 mod config;
 mod error;
 mod stream;
