@@ -20,8 +20,8 @@ pub const MESSAGE_FEEDBACK_PATH: &str = "/v1/message/feedback";
 pub const MESSAGE_QUALITY_PATH: &str = "/v1/message/quality";
 
 open_string_enum! {
-    /// The end user's feedback on a reply. Also what conversation detail reports per message,
-    /// so a value this crate does not know is kept.
+    /// The end user's feedback on a reply. Sent, only the documented values are valid (the
+    /// schema and `validate()` say so); read back, a value this crate does not know is kept.
     pub enum Feedback (strict) {
         /// Thumbs up.
         Positive = "POSITIVE",
