@@ -12,6 +12,13 @@ use std::process::ExitCode;
 
 use gptbots_protocol::message_v2::Content;
 use gptbots_protocol::{
+    AffectCountResponse, AgentDetailResponse, ConversationDetailV1Query,
+    ConversationDetailV1Response, ConversationListQuery, ConversationListResponse,
+    HumanCallResponse, HumanCloseRequest, HumanMessageRequest, MessageFeedbackRequest,
+    MessageQualityRequest, ReferencedKnowledgeQuery, ReferencedKnowledgeResponse,
+    SuggestedQuestionsQuery, SuggestedQuestionsResponse, WebhookCheckResponse,
+};
+use gptbots_protocol::{
     ErrorResponse, Frame, FramePayload, SendMessageRequest, SendMessageRequestV1,
     SendMessageResponse, SendMessageResponseV1, WebhookAck, WebhookMessage, from_slice,
 };
@@ -119,6 +126,89 @@ fn describe(relative: &str, bytes: &[u8]) -> Result<String, String> {
                 kinds.len(),
                 kinds.join(" ")
             )
+        }
+        ("human-calls", "message-request.json") => {
+            let r: HumanMessageRequest = from_slice(bytes).map_err(err)?;
+            format!(
+                "human agent's message to {}: {:?}",
+                r.conversation_id, r.body
+            )
+        }
+        ("human-calls", "close-request.json") => {
+            let r: HumanCloseRequest = from_slice(bytes).map_err(err)?;
+            format!("human agent closes {}", r.conversation_id)
+        }
+        ("human-calls", _) => {
+            let r: HumanCallResponse = from_slice(bytes).map_err(err)?;
+            format!(
+                "hand-off call answer: {:?} (error: {})",
+                r.code,
+                r.is_error()
+            )
+        }
+        ("webhook-check", _) => {
+            let r: WebhookCheckResponse = from_slice(bytes).map_err(err)?;
+            let kinds: Vec<String> = r
+                .results
+                .iter()
+                .map(|c| format!("{} reachable={}", c.kind, c.reachable))
+                .collect();
+            format!("webhook check: [{}]", kinds.join(", "))
+        }
+        ("feedback", "request.json") => {
+            let r: MessageFeedbackRequest = from_slice(bytes).map_err(err)?;
+            format!("feedback {} on {}", r.feedback, r.answer_id)
+        }
+        ("quality", "request.json") => {
+            let r: MessageQualityRequest = from_slice(bytes).map_err(err)?;
+            format!("quality {} on {}", r.quality, r.answer_id)
+        }
+        ("feedback" | "quality", _) => {
+            let r: AffectCountResponse = from_slice(bytes).map_err(err)?;
+            format!("affected: {:?}", r.affect_count)
+        }
+        ("conversation-list", "request.json") => {
+            let q: ConversationListQuery = from_slice(bytes).map_err(err)?;
+            format!(
+                "conversation list of {} page {} size {}",
+                q.conversation_type, q.page, q.page_size
+            )
+        }
+        ("conversation-list", _) => {
+            let r: ConversationListResponse = from_slice(bytes).map_err(err)?;
+            format!("{} of {} conversation(s)", r.list.len(), r.total)
+        }
+        ("detail-v1", "request.json") => {
+            let q: ConversationDetailV1Query = from_slice(bytes).map_err(err)?;
+            format!("detail v1 of {} page {}", q.conversation_id, q.page)
+        }
+        ("detail-v1", _) => {
+            let r: ConversationDetailV1Response = from_slice(bytes).map_err(err)?;
+            format!("{} of {} message(s)", r.messages.len(), r.total)
+        }
+        ("suggested-questions", "request.json") => {
+            let q: SuggestedQuestionsQuery = from_slice(bytes).map_err(err)?;
+            format!("suggested questions after {}", q.answer_id)
+        }
+        ("suggested-questions", _) => {
+            let r: SuggestedQuestionsResponse = from_slice(bytes).map_err(err)?;
+            format!("questions: {:?}", r.questions)
+        }
+        ("referenced-knowledge", "request.json") => {
+            let q: ReferencedKnowledgeQuery = from_slice(bytes).map_err(err)?;
+            format!("referenced knowledge of {}", q.message_id)
+        }
+        ("referenced-knowledge", _) => {
+            let r: ReferencedKnowledgeResponse = from_slice(bytes).map_err(err)?;
+            format!(
+                "{} passage(s) behind {}",
+                r.correlate_dataset.len(),
+                r.answer_id
+            )
+        }
+        ("agent", _) => {
+            let r: AgentDetailResponse = from_slice(bytes).map_err(err)?;
+            format!("agent {} {:?} ({:?})", r.bot_id, r.name, r.bot_type)
         }
         _ => return Err("no type known for this file".to_owned()),
     })
