@@ -166,6 +166,11 @@ impl WebhookTarget {
         }
     }
 
+    /// The URL with its user information (`user:password@`) shown as `***@`.
+    pub fn redacted_url(&self) -> String {
+        delivery::redact_url(&self.url)
+    }
+
     /// This target with at most this many deliveries in flight at once.
     pub fn with_concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);
