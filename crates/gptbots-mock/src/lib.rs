@@ -99,7 +99,7 @@ pub const DEFAULT_MAX_MESSAGES: usize = 1_000;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 /// How many bytes of messages (as JSON) the mock keeps in all unless told otherwise; past it,
 /// the oldest conversations are forgotten.
-pub const DEFAULT_MAX_STORED_BYTES: usize = 256 * 1024 * 1024;
+pub const DEFAULT_MAX_STORED_BYTES: usize = 64 * 1024 * 1024;
 /// Webhook deliveries in flight at once, unless told otherwise.
 pub const DEFAULT_WEBHOOK_CONCURRENCY: usize = 8;
 /// Webhook deliveries waiting for their turn, unless told otherwise; past it a delivery fails
