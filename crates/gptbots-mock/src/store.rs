@@ -7,9 +7,17 @@ use gptbots_protocol::conversation::ConversationMessage;
 
 use crate::MockConfig;
 
-struct Stored {
+/// A message with its size as JSON, measured before the store is locked.
+pub(crate) struct Stored {
     message: ConversationMessage,
     bytes: usize,
+}
+
+impl Stored {
+    pub(crate) fn new(message: ConversationMessage) -> Stored {
+        let bytes = json_len(&message);
+        Stored { message, bytes }
+    }
 }
 
 #[derive(Default)]
@@ -61,13 +69,13 @@ impl Store {
     }
 
     /// Adds messages to a conversation; `false` if it is not (or no longer) there.
-    pub(crate) fn push(&mut self, id: &str, messages: Vec<ConversationMessage>) -> bool {
+    pub(crate) fn push(&mut self, id: &str, messages: Vec<Stored>) -> bool {
         let Some(conversation) = self.conversations.get_mut(id) else {
             return false;
         };
-        for message in messages {
-            let bytes = json_len(&message);
-            conversation.messages.push_back(Stored { message, bytes });
+        for stored in messages {
+            let bytes = stored.bytes;
+            conversation.messages.push_back(stored);
             conversation.bytes = conversation.bytes.saturating_add(bytes);
             self.bytes = self.bytes.saturating_add(bytes);
             if conversation.messages.len() > self.max_messages {
@@ -154,8 +162,13 @@ mod tests {
     use super::*;
     use gptbots_protocol::message_v2::{ContentPart, Role};
 
-    fn message(id: &str, text: &str) -> ConversationMessage {
-        ConversationMessage::new(id, Role::User, 0, vec![ContentPart::text(text)])
+    fn message(id: &str, text: &str) -> Stored {
+        Stored::new(ConversationMessage::new(
+            id,
+            Role::User,
+            0,
+            vec![ContentPart::text(text)],
+        ))
     }
 
     fn ids(store: &Store, id: &str) -> Vec<String> {

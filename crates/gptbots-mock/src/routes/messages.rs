@@ -25,6 +25,7 @@ use super::{
 };
 use crate::agent::{AgentReply, AgentRequest, ApiVersion, AttachmentInfo};
 use crate::chaos::{XorShift, chop};
+use crate::store::Stored;
 use crate::{EncodeStyle, State, delivery};
 
 /// What both send endpoints have in common, after their own parsing.
@@ -228,6 +229,7 @@ async fn answer(state: Arc<State>, send: Send) -> Response {
             answer.parent_message_id = Some(user_message_id);
             messages.push(answer);
         }
+        let messages = messages.into_iter().map(Stored::new).collect();
         // Forgotten meanwhile (evicted by newer conversations): as if it never was.
         if !state.store().push(&send.conversation_id, messages) {
             return conversation_not_found(&send.conversation_id).respond(&state);

@@ -100,6 +100,7 @@ fn api_error_with(
 }
 
 /// The body, or the error answer: a body over the limit is 413 with code 40000.
+// The `Err` is the answer itself, built once per refused request: boxing it buys nothing.
 #[allow(clippy::result_large_err)]
 fn read_body(state: &State, body: Body) -> Result<Bytes, Response> {
     body.map_err(|rejection| {
