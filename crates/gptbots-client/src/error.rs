@@ -435,7 +435,8 @@ fn connection_cause(err: &reqwest::Error, url: Option<&reqwest::Url>) -> Connect
         None => host.clone(),
     };
     let said = |text: &str| causes(err).any(|e| e.to_string() == text);
-    if said("dns error") {
+    // hyper-util's resolver says `dns error`; the message under it is the system's.
+    if said("dns error") || message.starts_with("failed to lookup address") {
         return ConnectionCause::Dns { host, message };
     }
     if chain_has_io(err, std::io::ErrorKind::ConnectionRefused) {

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gptbots_client::{Client, ClientConfig, ConnectionCause, Error, ErrorKind};
-use gptbots_protocol::CreateConversationRequest;
+use gptbots_protocol::{CreateConversationRequest, SendMessageRequest};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -156,6 +156,24 @@ async fn redirects_to_another_host_are_refused_and_nothing_reaches_it() {
         "a request reached the other host: {:?}",
         other_seen.lock().unwrap()
     );
+}
+
+#[tokio::test]
+async fn a_streaming_send_is_not_redirected_either() {
+    let (other, other_seen) = scripted(|_| ok_conversation()).await;
+    let location = format!("{other}/v2/conversation/message");
+    let (url, _seen) = scripted(move |_| redirect("307 Temporary Redirect", &location)).await;
+    let client = client(
+        ClientConfig::new("key")
+            .with_base_url(&url)
+            .with_follow_redirects(true),
+    );
+    let err = client
+        .send_message_streaming(SendMessageRequest::text("c-1", "Hello"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Redirect { .. }), "{err:?}");
+    assert!(other_seen.lock().unwrap().is_empty());
 }
 
 #[tokio::test]
