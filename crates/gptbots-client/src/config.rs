@@ -12,7 +12,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_USER_AGENT: &str = concat!("gptbots-client/", env!("CARGO_PKG_VERSION"));
 
 /// Where the client sends requests: a region's host or any base URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows a base URL without its password (`https://***@host/`).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Host {
     /// `https://api-{region}.gptbots.ai`.
@@ -23,9 +25,21 @@ pub enum Host {
     BaseUrl(String),
 }
 
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Host::Region(region) => f.debug_tuple("Region").field(region).finish(),
+            Host::BaseUrl(url) => f
+                .debug_tuple("BaseUrl")
+                .field(&crate::error::redact_url(url))
+                .finish(),
+        }
+    }
+}
+
 /// How a [`Client`](crate::Client) talks to GPTBots.
 ///
-/// `Debug` shows the key as `ApiKey(***)`.
+/// `Debug` shows the key as `ApiKey(***)`, and a base URL without its password.
 ///
 /// ```
 /// use std::time::Duration;

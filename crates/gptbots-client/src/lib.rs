@@ -88,12 +88,22 @@ pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 const MAX_REDIRECTS: usize = 5;
 
 /// A GPTBots API client. Cheap to clone: clones share one connection pool.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the configuration, with the key and a password of the base URL redacted.
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base_url: String,
     authorization: HeaderValue,
     config: ClientConfig,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The acknowledgement of a send in webhook mode: the reply itself goes to the webhook URL

@@ -313,7 +313,7 @@ async fn a_password_in_the_base_url_never_shows_in_errors() {
         ClientConfig::new("key").with_base_url(format!("http://user:hunter2@127.0.0.1:{port}")),
     );
     let err = create(&client).await.unwrap_err();
-    let shown = format!("{err} {err:?}");
+    let shown = format!("{err} {err:?} {client:?}");
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(!err.url().unwrap().contains("hunter2"));
 
