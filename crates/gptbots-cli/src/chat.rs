@@ -9,10 +9,12 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use gptbots_client::{Client, ClientConfig, Error};
+use gptbots_client::{Client, ClientConfig, Error, ErrorKind};
 use gptbots_mock::{DEFAULT_API_KEY, MockConfig, MockServer};
 use gptbots_protocol::{CreateConversationRequest, Region, SendMessageRequest};
 use tokio::io::AsyncBufReadExt;
+
+use crate::terminal;
 
 /// The environment variable the API key is read from.
 pub const API_KEY_VAR: &str = "GPTBOTS_API_KEY";
@@ -109,11 +111,12 @@ impl ChatArgs {
                     if embedded.is_some() {
                         // The embedded mock forgets its conversations when this process ends:
                         // no point in telling the user to continue one later.
-                        eprintln!("gptbots: conversation {}", created.conversation_id);
+                        let id = terminal::stderr(&created.conversation_id);
+                        eprintln!("gptbots: conversation {id}");
                     } else {
+                        let id = terminal::stderr(&created.conversation_id);
                         eprintln!(
-                            "gptbots: conversation {} (continue it with --conversation {})",
-                            created.conversation_id, created.conversation_id
+                            "gptbots: conversation {id} (continue it with --conversation {id})"
                         );
                     }
                     created.conversation_id
@@ -166,7 +169,7 @@ impl ChatArgs {
             let result = stream
                 .assemble(|piece| {
                     printed = true;
-                    let _ = write!(stdout, "{piece}");
+                    let _ = write!(stdout, "{}", terminal::stdout(piece));
                     let _ = stdout.flush();
                 })
                 .await;
@@ -176,7 +179,7 @@ impl ChatArgs {
             result.map(|_| ())
         } else {
             let reply = client.send_message(request).await?;
-            println!("{}", reply.text());
+            println!("{}", terminal::stdout(&reply.text()));
             Ok(())
         }
     }
@@ -184,6 +187,25 @@ impl ChatArgs {
 
 /// Prints the error (with the GPTBots code and message for an API error) and fails.
 fn fail(err: &Error) -> ExitCode {
-    eprintln!("gptbots chat: {err}");
+    eprintln!("gptbots chat: {}", terminal::stderr(&err.to_string()));
+    if offline_hint(err) {
+        eprintln!(
+            "gptbots chat: hint: to use the offline mock instead, unset {API_KEY_VAR} (and give \
+             no --base-url)"
+        );
+    }
     ExitCode::FAILURE
+}
+
+/// A connection to a GPTBots region host failed while a key was set: perhaps there is no
+/// network, and the offline mock is what the user wants.
+fn offline_hint(err: &Error) -> bool {
+    let key_set = std::env::var(API_KEY_VAR).is_ok_and(|key| !key.trim().is_empty());
+    let gptbots_host = err.url().is_some_and(|url| {
+        url.strip_prefix("https://api-")
+            .and_then(|rest| rest.split(['/', ':']).next())
+            .is_some_and(|host| host.ends_with(".gptbots.ai"))
+    });
+    let connection = matches!(err.kind(), ErrorKind::Connection | ErrorKind::Timeout);
+    key_set && gptbots_host && connection
 }

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod chat;
 mod decode;
 mod mock;
+mod terminal;
 mod webhook;
 
 /// Declares the `Command` enum and dispatches each variant to its arguments' `run`.

@@ -3,7 +3,12 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use gptbots_mock::{DEFAULT_API_KEY, EncodeStyle, MockConfig, MockServer, WebhookTarget};
+use gptbots_mock::{
+    DEFAULT_API_KEY, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONVERSATIONS, DEFAULT_MAX_MESSAGES,
+    EncodeStyle, MockConfig, MockServer, WebhookTarget,
+};
+
+use crate::terminal;
 
 /// Serve a mock of the GPTBots API (echo agent, conversations in memory) until Ctrl-C.
 #[derive(Debug, clap::Args)]
@@ -12,7 +17,12 @@ pub struct MockArgs {
     #[arg(long, default_value = "127.0.0.1:8787")]
     addr: SocketAddr,
     /// The API key requests must carry as `Authorization: Bearer KEY` [default: mock-api-key].
-    #[arg(long, value_name = "KEY")]
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "GPTBOTS_MOCK_API_KEY",
+        hide_env_values = true
+    )]
     api_key: Option<String>,
     /// The layout of streaming replies: SSE `data:` lines, one JSON object a line, or objects
     /// run together.
@@ -34,6 +44,18 @@ pub struct MockArgs {
         requires = "webhook_url"
     )]
     webhook_authorization: Option<String>,
+    /// Keep at most N conversations; creating one more forgets the oldest.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONVERSATIONS)]
+    max_conversations: usize,
+    /// Keep at most N messages per conversation (the latest).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_MESSAGES)]
+    max_messages: usize,
+    /// Refuse request bodies larger than N bytes (HTTP 413, code 40000).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+    /// Make ids from this seed (the same ids on every run) instead of at random.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
 }
 
 impl MockArgs {
@@ -58,13 +80,26 @@ impl MockArgs {
             "joined" => EncodeStyle::Joined,
             _ => EncodeStyle::Sse,
         };
-        let mut config = MockConfig::default().with_addr(self.addr).with_style(style);
+        let mut config = MockConfig::default()
+            .with_addr(self.addr)
+            .with_style(style)
+            .with_max_conversations(self.max_conversations)
+            .with_max_messages_per_conversation(self.max_messages)
+            .with_max_body_bytes(self.max_body_bytes)
+            .with_delivery_failure_hook(|failure| {
+                eprintln!("gptbots mock: {}", terminal::stderr(&failure.to_string()));
+            });
+        if let Some(seed) = self.seed {
+            config = config.with_seed(seed);
+        }
         let key_note = match &self.api_key {
             Some(key) => {
                 config = config.with_api_key(key.as_str());
-                "as given with --api-key".to_owned()
+                "as given with --api-key or GPTBOTS_MOCK_API_KEY".to_owned()
             }
-            None => format!("{DEFAULT_API_KEY} (the default; set another with --api-key)"),
+            None => format!(
+                "{DEFAULT_API_KEY} (the default; set another with --api-key or GPTBOTS_MOCK_API_KEY)"
+            ),
         };
         if let Some(seed) = self.chaos_seed {
             config = config.with_chaos_seed(seed);
@@ -94,7 +129,8 @@ impl MockArgs {
             }
         );
         if let Some(url) = &self.webhook_url {
-            eprintln!("webhook mode posts replies to {url}");
+            let shown = WebhookTarget::new(url.clone()).redacted_url();
+            eprintln!("webhook mode posts replies to {}", terminal::stderr(&shown));
         }
         eprintln!("press Ctrl-C to stop");
         if let Err(err) = tokio::signal::ctrl_c().await {

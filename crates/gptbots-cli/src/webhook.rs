@@ -94,11 +94,18 @@ fn print_line<T: Serialize>(value: &T) -> Result<(), std::io::Error> {
 }
 
 fn report(event: &Event<'_>) {
-    let path = event.path;
+    // What a sender wrote (path, ids, refusal reasons) is shown escaped on a terminal.
+    let path = crate::terminal::stderr(event.path);
     match event.outcome {
-        Outcome::Refused(refusal) => eprintln!("refused {path}: {refusal}"),
+        Outcome::Refused(refusal) => {
+            eprintln!(
+                "refused {path}: {}",
+                crate::terminal::stderr(&refusal.to_string())
+            )
+        }
         Outcome::Probe => eprintln!("probe {path}: answered 200"),
         Outcome::Duplicate { message_id } => {
+            let message_id = crate::terminal::stderr(message_id);
             eprintln!("duplicate {path}: {message_id} acknowledged, not printed again");
         }
         _ => {}

@@ -12,19 +12,34 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_USER_AGENT: &str = concat!("gptbots-client/", env!("CARGO_PKG_VERSION"));
 
 /// Where the client sends requests: a region's host or any base URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows a base URL without its password (`https://***@host/`).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Host {
     /// `https://api-{region}.gptbots.ai`.
     Region(Region),
     /// Any base URL: a proxy, a private deployment, a local mock (`http://127.0.0.1:8787`).
-    /// Paths are appended to it, so a path prefix (`https://proxy.example/gptbots`) is kept.
+    /// Paths are appended to it, so a path prefix (`https://proxy.example/gptbots`) is kept;
+    /// a query or a fragment is refused by [`Client::new`](crate::Client::new).
     BaseUrl(String),
+}
+
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Host::Region(region) => f.debug_tuple("Region").field(region).finish(),
+            Host::BaseUrl(url) => f
+                .debug_tuple("BaseUrl")
+                .field(&crate::error::redact_url(url))
+                .finish(),
+        }
+    }
 }
 
 /// How a [`Client`](crate::Client) talks to GPTBots.
 ///
-/// `Debug` shows the key as `ApiKey(***)`.
+/// `Debug` shows the key as `ApiKey(***)`, and a base URL without its password.
 ///
 /// ```
 /// use std::time::Duration;
@@ -52,6 +67,13 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// The `User-Agent` header.
     pub user_agent: String,
+    /// Follow redirects: `false` by default, and then any 3xx is an error of kind
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect) naming the `Location`. When `true`,
+    /// only 307 and 308 to the same origin (scheme, host and port) are followed, at most 5 in a
+    /// row: those keep the method and the body. A 301, 302 or 303 (which would turn a POST into
+    /// a GET and drop the message) and a redirect to another origin (which would hand the
+    /// message to another server) are still errors.
+    pub follow_redirects: bool,
 }
 
 impl ClientConfig {
@@ -63,6 +85,7 @@ impl ClientConfig {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
+            follow_redirects: false,
         }
     }
 
@@ -93,6 +116,13 @@ impl ClientConfig {
     /// This configuration with another `User-Agent`.
     pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
+        self
+    }
+
+    /// This configuration with redirects followed or not (see
+    /// [`follow_redirects`](Self::follow_redirects)).
+    pub fn with_follow_redirects(mut self, follow: bool) -> Self {
+        self.follow_redirects = follow;
         self
     }
 

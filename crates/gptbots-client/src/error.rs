@@ -1,6 +1,7 @@
 //! The one error type of the client, and how a reply body is told apart from an error body.
 
 use std::fmt;
+use std::time::Duration;
 
 use gptbots_protocol::{ErrorCode, ErrorResponse};
 use reqwest::StatusCode;
@@ -10,10 +11,68 @@ use serde::de::DeserializeOwned;
 ///
 /// The API key never appears in an error: neither in its `Display`, nor in its `Debug`, nor in
 /// its source (the request URL carries no key; the key travels in a header marked sensitive).
+///
+/// A URL in an error (the request's, a redirect's `Location`) never shows a password: its
+/// user information is replaced by `***`.
 pub struct Error {
     kind: ErrorKind,
     connect: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    /// Where and why a transport fault happened (boxed: most errors have none).
+    transport: Option<Box<Transport>>,
+}
+
+#[derive(Debug, Default)]
+struct Transport {
+    /// The request URL, user information redacted.
+    url: Option<String>,
+    /// Why a connection failed, when that could be told.
+    cause: Option<ConnectionCause>,
+    /// The timeout that passed, when known.
+    after: Option<Duration>,
+}
+
+/// Why a connection could not be made: read from the error's chain of causes (hyper's and
+/// the operating system's errors).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectionCause {
+    /// The host name did not resolve.
+    Dns {
+        /// The host looked up.
+        host: String,
+        /// What the resolver said.
+        message: String,
+    },
+    /// Nothing listens at the address: the connection was refused.
+    Refused {
+        /// `host:port`.
+        addr: String,
+    },
+    /// The TCP connection was made but the TLS handshake failed (a server that does not speak
+    /// TLS on that port, a certificate that is not trusted...).
+    Tls {
+        /// Why, as the TLS library said it.
+        message: String,
+    },
+    /// Any other fault while connecting or exchanging (reset, unreachable network...).
+    Other {
+        /// The innermost cause's message.
+        message: String,
+    },
+}
+
+impl fmt::Display for ConnectionCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConnectionCause::Dns { host, message } => {
+                write!(f, "DNS lookup failed for {host}: {message}")
+            }
+            ConnectionCause::Refused { addr } => write!(f, "connection refused at {addr}"),
+            ConnectionCause::Tls { message } => write!(f, "TLS handshake failed: {message}"),
+            ConnectionCause::Other { message } => f.write_str(message),
+        }
+    }
 }
 
 /// What kind of failure an [`Error`] is.
@@ -54,8 +113,17 @@ pub enum ErrorKind {
     },
     /// The connect timeout or the request timeout passed.
     Timeout,
-    /// The connection could not be made, or broke.
+    /// The connection could not be made, or broke; [`Error::connection_cause`] says why.
     Connection,
+    /// The server answered with a redirect (3xx) that was not followed: by default the client
+    /// follows none; with [`ClientConfig::with_follow_redirects`](crate::ClientConfig) it
+    /// follows only 307 and 308 to the same origin, which keep the method and the body.
+    Redirect {
+        /// The 3xx status.
+        status: StatusCode,
+        /// Where it pointed (user information redacted), when it said.
+        location: Option<String>,
+    },
     /// The client could not be built or the request not formed (a base URL that is not a URL,
     /// an API key that cannot be a header value...).
     Config {
@@ -70,7 +138,24 @@ impl Error {
             kind,
             connect: false,
             source: None,
+            transport: None,
         }
+    }
+
+    /// Says which timeout passed, for the message.
+    pub(crate) fn timed_out_after(mut self, request: Duration, connect: Duration) -> Self {
+        if matches!(self.kind, ErrorKind::Timeout) {
+            let after = if self.connect { connect } else { request };
+            self.transport.get_or_insert_default().after = Some(after);
+        }
+        self
+    }
+
+    pub(crate) fn redirect(status: StatusCode, location: Option<String>) -> Self {
+        Error::new(ErrorKind::Redirect {
+            status,
+            location: location.map(|l| redact_url(&l)),
+        })
     }
 
     pub(crate) fn with_source(
@@ -150,8 +235,22 @@ impl Error {
         self.connect || matches!(self.kind, ErrorKind::Config { .. })
     }
 
+    /// Why the connection failed, for a connection fault whose cause could be told.
+    pub fn connection_cause(&self) -> Option<&ConnectionCause> {
+        self.transport.as_ref()?.cause.as_ref()
+    }
+
+    /// The URL of the request that failed (user information redacted), when known.
+    pub fn url(&self) -> Option<&str> {
+        self.transport.as_ref()?.url.as_deref()
+    }
+
     pub(crate) fn from_reqwest(err: reqwest::Error) -> Self {
-        let kind = if err.is_timeout() {
+        let url = err.url().cloned();
+        // The URL may carry a password: it is kept only redacted, beside the error.
+        let err = err.without_url();
+        let timeout = err.is_timeout() || chain_has_io(&err, std::io::ErrorKind::TimedOut);
+        let kind = if timeout {
             ErrorKind::Timeout
         } else if err.is_builder() {
             ErrorKind::Config {
@@ -161,11 +260,19 @@ impl Error {
             ErrorKind::Connection
         };
         let connect = err.is_connect();
-        // The URL is kept (it holds no secret); the key is only ever in a sensitive header.
+        let cause = match kind {
+            ErrorKind::Connection => Some(connection_cause(&err, url.as_ref())),
+            _ => None,
+        };
         Error {
             kind,
             connect,
             source: Some(Box::new(err)),
+            transport: Some(Box::new(Transport {
+                url: url.map(|u| redact_url(u.as_str())),
+                cause,
+                after: None,
+            })),
         }
     }
 
@@ -214,14 +321,42 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            ErrorKind::Timeout => match &self.source {
-                Some(source) => write!(f, "timed out: {source}"),
-                None => f.write_str("timed out"),
-            },
-            ErrorKind::Connection => match &self.source {
-                Some(source) => write!(f, "connection fault: {source}"),
-                None => f.write_str("connection fault"),
-            },
+            ErrorKind::Timeout => {
+                f.write_str("timed out")?;
+                if let Some(after) = self.transport.as_ref().and_then(|t| t.after) {
+                    write!(f, " after {} s", after.as_secs_f64())?;
+                }
+                if self.connect {
+                    f.write_str(" while connecting")?;
+                }
+                if let Some(url) = self.url() {
+                    write!(f, " ({url})")?;
+                }
+                Ok(())
+            }
+            ErrorKind::Connection => {
+                match (self.connection_cause(), &self.source) {
+                    (Some(cause), _) => write!(f, "connection fault: {cause}")?,
+                    (None, Some(source)) => {
+                        write!(f, "connection fault: {}", innermost_message(&**source))?
+                    }
+                    (None, None) => f.write_str("connection fault")?,
+                }
+                if let Some(url) = self.url() {
+                    write!(f, " ({url})")?;
+                }
+                Ok(())
+            }
+            ErrorKind::Redirect { status, location } => {
+                write!(f, "the server redirected ({status})")?;
+                if let Some(location) = location {
+                    write!(f, " to {location}")?;
+                }
+                f.write_str(
+                    "; not followed: the client follows only 307/308 redirects to the same \
+                     origin, and only when told to (ClientConfig::with_follow_redirects)",
+                )
+            }
             ErrorKind::Config { message } => write!(f, "client configuration: {message}"),
         }
     }
@@ -233,6 +368,9 @@ impl fmt::Debug for Error {
         s.field("kind", &self.kind);
         if self.connect {
             s.field("connect", &true);
+        }
+        if let Some(transport) = &self.transport {
+            s.field("transport", transport);
         }
         if let Some(source) = &self.source {
             s.field("source", source);
@@ -246,6 +384,89 @@ impl std::error::Error for Error {
         self.source
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// The next cause: an `io::Error` wrapping another error hands out that error itself (its
+/// `source()` would skip it).
+fn next_cause<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a (dyn std::error::Error + 'static)> {
+    if let Some(io) = err.downcast_ref::<std::io::Error>() {
+        if let Some(inner) = io.get_ref() {
+            return Some(inner as &(dyn std::error::Error + 'static));
+        }
+    }
+    err.source()
+}
+
+/// The chain of causes from `err` down, bounded (a cyclic chain cannot loop).
+fn causes<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(err), |e| next_cause(*e)).take(32)
+}
+
+fn chain_has_io(err: &reqwest::Error, kind: std::io::ErrorKind) -> bool {
+    causes(err).any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == kind)
+    })
+}
+
+/// The message of the deepest cause: the one that says what happened.
+fn innermost_message(err: &(dyn std::error::Error + 'static)) -> String {
+    causes(err)
+        .last()
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+/// Tells a DNS failure, a refusal and a TLS failure apart, from hyper-util's connect error
+/// (whose message is `dns error` or `tcp connect error`) and the OS error under it.
+fn connection_cause(err: &reqwest::Error, url: Option<&reqwest::Url>) -> ConnectionCause {
+    let message = innermost_message(err);
+    let host = url
+        .and_then(|u| u.host_str())
+        .unwrap_or("the host")
+        .to_owned();
+    let addr = match url.and_then(|u| u.port_or_known_default()) {
+        Some(port) => format!("{host}:{port}"),
+        None => host.clone(),
+    };
+    let said = |text: &str| causes(err).any(|e| e.to_string() == text);
+    // hyper-util's resolver says `dns error`; the message under it is the system's.
+    if said("dns error") || message.starts_with("failed to lookup address") {
+        return ConnectionCause::Dns { host, message };
+    }
+    if chain_has_io(err, std::io::ErrorKind::ConnectionRefused) {
+        return ConnectionCause::Refused { addr };
+    }
+    let tcp_level = said("tcp connect error") || said("tcp open error");
+    let https = url.is_some_and(|u| u.scheme() == "https");
+    if err.is_connect() && https && !tcp_level {
+        return ConnectionCause::Tls { message };
+    }
+    ConnectionCause::Other { message }
+}
+
+/// `url` with its user information (`user:password@`) replaced by `***@`. Works on text that
+/// does not parse as a URL too, so that a configuration error cannot echo a password.
+pub(crate) fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let authority_start = scheme_end + 3;
+    let rest = url.get(authority_start..).unwrap_or_default();
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..authority_len).unwrap_or_default();
+    match authority.rfind('@') {
+        Some(at) => format!(
+            "{}***{}",
+            url.get(..authority_start).unwrap_or_default(),
+            rest.get(at..).unwrap_or_default()
+        ),
+        None => url.to_owned(),
     }
 }
 
@@ -366,6 +587,18 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn redaction_hides_user_information_only() {
+        assert_eq!(
+            redact_url("https://user:secret@proxy.example/g?x=1"),
+            "https://***@proxy.example/g?x=1"
+        );
+        assert_eq!(redact_url("http://a:b@c@h:1"), "http://***@h:1");
+        assert_eq!(redact_url("http://h/p@q"), "http://h/p@q");
+        assert_eq!(redact_url("not a url:pw@x"), "not a url:pw@x");
+        assert_eq!(redact_url("ht tp://u:pw@x y"), "ht tp://***@x y");
     }
 
     #[test]

@@ -78,20 +78,33 @@ use serde_json::{Map, Value};
 pub use config::{
     ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_USER_AGENT, Host,
 };
-pub use error::{Error, ErrorKind};
+pub use error::{ConnectionCause, Error, ErrorKind};
 pub use stream::FrameStream;
 
 /// A blocking or error body larger than this is refused (a decode fault), so that a broken
 /// server cannot exhaust memory. Streaming bodies are bounded per frame by the decoder.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
+/// The most redirects followed in a row, when following is on.
+const MAX_REDIRECTS: usize = 5;
+
 /// A GPTBots API client. Cheap to clone: clones share one connection pool.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the configuration, with the key and a password of the base URL redacted.
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base_url: String,
     authorization: HeaderValue,
     config: ClientConfig,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The acknowledgement of a send in webhook mode: the reply itself goes to the webhook URL
@@ -116,15 +129,24 @@ pub struct WebhookAccepted {
 impl Client {
     /// A client for this configuration.
     ///
-    /// Fails (kind [`ErrorKind::Config`]) when the base URL is not an `http`/`https` URL or the
-    /// key cannot be a header value; the message never contains the key.
+    /// Fails (kind [`ErrorKind::Config`]) when the base URL is not an `http`/`https` URL, has
+    /// a query or a fragment (paths are appended to it, so they would land after them), or the
+    /// key cannot be a header value; the message never contains the key nor a password of the
+    /// URL.
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
         let base_url = config.base_url();
+        let shown = error::redact_url(&base_url);
         let parsed = reqwest::Url::parse(&base_url)
-            .map_err(|err| Error::config(format!("base URL {base_url:?}: {err}")))?;
+            .map_err(|err| Error::config(format!("base URL {shown:?}: {err}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(Error::config(format!(
-                "base URL {base_url:?}: the scheme must be http or https"
+                "base URL {shown:?}: the scheme must be http or https"
+            )));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(Error::config(format!(
+                "base URL {shown:?}: must not have a query (`?...`) or a fragment (`#...`): \
+                 request paths are appended to the base URL"
             )));
         }
         let mut authorization = HeaderValue::from_str(&config.api_key.bearer_header())
@@ -134,6 +156,7 @@ impl Client {
             .user_agent(config.user_agent.clone())
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.request_timeout)
+            .redirect(redirect_policy(config.follow_redirects))
             .build()
             .map_err(|err| Error::config("the HTTP client could not be built").with_source(err))?;
         Ok(Client {
@@ -260,7 +283,8 @@ impl Client {
             .timeout(self.config.request_timeout)
             .send()
             .await
-            .map_err(Error::from_reqwest)?;
+            .map_err(|err| self.transport_error(err))?;
+        refuse_redirect(&response)?;
         let status = response.status();
         let body = read_body(response).await?;
         error::read_reply(status, &body)
@@ -271,7 +295,8 @@ impl Client {
             .header(header::ACCEPT, "text/event-stream, application/json")
             .send()
             .await
-            .map_err(Error::from_reqwest)?;
+            .map_err(|err| self.transport_error(err))?;
+        refuse_redirect(&response)?;
         let status = response.status();
         if !status.is_success() {
             let body = read_body(response).await?;
@@ -282,6 +307,54 @@ impl Client {
         }
         FrameStream::start(response).await
     }
+}
+
+impl Client {
+    fn transport_error(&self, err: reqwest::Error) -> Error {
+        Error::from_reqwest(err)
+            .timed_out_after(self.config.request_timeout, self.config.connect_timeout)
+    }
+}
+
+/// None by default; when following, only 307/308 to the same origin (they keep the method and
+/// the body, and the body stays with the server it was meant for).
+fn redirect_policy(follow: bool) -> reqwest::redirect::Policy {
+    if !follow {
+        return reqwest::redirect::Policy::none();
+    }
+    reqwest::redirect::Policy::custom(|attempt| {
+        let keeps_method = matches!(
+            attempt.status(),
+            StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
+        );
+        let same_origin = attempt
+            .previous()
+            .last()
+            .is_some_and(|previous| previous.origin() == attempt.url().origin());
+        if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} redirects in a row"))
+        } else if keeps_method && same_origin {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// A 3xx that reached us was not followed: an error naming where it pointed.
+fn refuse_redirect(response: &Response) -> Result<(), Error> {
+    let status = response.status();
+    if !status.is_redirection() {
+        return Ok(());
+    }
+    let location = response.headers().get(header::LOCATION).map(|value| {
+        let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        match response.url().join(&text) {
+            Ok(url) => url.to_string(),
+            Err(_) => text,
+        }
+    });
+    Err(Error::redirect(status, location))
 }
 
 fn json_body<T: Serialize>(builder: RequestBuilder, body: &T) -> Result<RequestBuilder, Error> {

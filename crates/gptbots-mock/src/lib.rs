@@ -21,12 +21,16 @@
 //! | `POST /v1/conversation/message` | blocking, streaming, webhook |
 //! | `GET /v2/messages` | conversation detail, from what was sent to this server |
 //!
-//! Conversations and their messages live in memory for the server's lifetime.
+//! Conversations and their messages live in memory, within bounds (see [`MockConfig`]): at
+//! most [`DEFAULT_MAX_CONVERSATIONS`] conversations (the oldest is forgotten first), at most
+//! [`DEFAULT_MAX_MESSAGES`] messages kept per conversation (the oldest go first), at most
+//! [`DEFAULT_MAX_STORED_BYTES`] of messages in all, and request bodies of at most
+//! [`DEFAULT_MAX_BODY_BYTES`] (a larger one is answered with HTTP 413 and code 40000).
 //!
 //! # How it behaves where the docs say how
 //!
-//! - Every request needs `Authorization: Bearer {key}` with the configured key; a missing or
-//!   wrong one is answered with code 40127. The key is never echoed.
+//! - Every request needs `Authorization: Bearer {key}` with the configured key (the scheme in
+//!   any case); a missing or wrong one is answered with code 40127. The key is never echoed.
 //! - An unknown conversation is answered with 40356.
 //! - A body that does not parse, or a request that breaks a documented rule (the protocol
 //!   crate's `validate()`), is answered with 40000, and the message names the field by its
@@ -46,28 +50,33 @@
 //!   `{"conversation_id": ..., "message_id": ...}` (the id the reply will carry); then the
 //!   reply (the v2 blocking reply object, or the v1 reply for v1) is POSTed to the configured
 //!   URL with the configured `Authorization` header, if any. Without a webhook URL the send is
-//!   refused with 40000 naming `response_mode`.
+//!   refused with 40000 naming `response_mode`. Deliveries are bounded: a few at a time, each
+//!   attempt with a timeout, a few retries with backoff for a fault or a 5xx, a bounded queue;
+//!   a delivery that fails in the end is reported (see [`MockConfig::with_delivery_failure_hook`]).
+//!   Redirects are not followed, so a reply is never handed to another host.
 //! - The blocking reply is the agent's frames put together by the protocol crate's
 //!   `ReplyAssembler`, so it says exactly what the stream says. Credits are not computed
 //!   (usage carries tokens only).
-//! - Ids are 24 lower-case hex characters; `create_time` is Unix seconds of the mock's clock
+//! - Ids are 24 lower-case hex characters, different on every run (so that a listener still
+//!   running does not take a restarted mock's replies for duplicates), or the same sequence for
+//!   the same [`MockConfig::seed`]; `create_time` is Unix seconds of the mock's clock
 //!   (milliseconds in conversation detail, as the upstream example shows).
 //! - Unknown paths get HTTP 404 with a plain-text body (not a GPTBots error body).
 #![warn(missing_docs)]
 
 mod agent;
 mod chaos;
+mod delivery;
 mod routes;
+mod state;
+mod store;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use gptbots_protocol::ApiKey;
-use gptbots_protocol::conversation::ConversationMessage;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -75,7 +84,34 @@ pub use agent::{
     Agent, AgentReply, AgentRequest, ApiVersion, AttachmentInfo, ECHO_COMPONENT, EchoAgent,
     ScriptedAgent,
 };
+pub use delivery::WebhookDelivery;
 pub use gptbots_protocol::stream::EncodeStyle;
+
+use state::State;
+
+/// How many conversations the mock keeps unless told otherwise; past it, the oldest is
+/// forgotten.
+pub const DEFAULT_MAX_CONVERSATIONS: usize = 10_000;
+/// How many messages the mock keeps per conversation unless told otherwise (the latest).
+pub const DEFAULT_MAX_MESSAGES: usize = 1_000;
+/// The largest request body the mock reads unless told otherwise (a document of 20 MB, in
+/// base64, fits).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// How many bytes of messages (as JSON) the mock keeps in all unless told otherwise; past it,
+/// the oldest conversations are forgotten.
+pub const DEFAULT_MAX_STORED_BYTES: usize = 64 * 1024 * 1024;
+/// Webhook deliveries in flight at once, unless told otherwise.
+pub const DEFAULT_WEBHOOK_CONCURRENCY: usize = 8;
+/// Webhook deliveries waiting for their turn, unless told otherwise; past it a delivery fails
+/// at once (and is reported).
+pub const DEFAULT_WEBHOOK_QUEUE: usize = 256;
+/// The longest one webhook POST may take, unless told otherwise.
+pub const DEFAULT_WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
+/// How many times a failed webhook POST is tried again, unless told otherwise.
+pub const DEFAULT_WEBHOOK_RETRIES: u32 = 2;
+
+/// Called with each webhook delivery that failed in the end.
+pub type DeliveryFailureHook = Arc<dyn Fn(&WebhookDelivery) + Send + Sync>;
 
 /// The API key the mock accepts unless told otherwise. It is a published test value, not a
 /// secret.
@@ -97,7 +133,7 @@ pub enum ErrorStatus {
     AlwaysOk,
 }
 
-/// Where webhook mode delivers replies.
+/// Where webhook mode delivers replies, and how hard it tries.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct WebhookTarget {
@@ -106,15 +142,57 @@ pub struct WebhookTarget {
     /// The whole `Authorization` header value to send (`Bearer token`, `Basic ...`), if any.
     /// A secret: redacted in `Debug`.
     pub authorization: Option<ApiKey>,
+    /// Deliveries in flight at once (at least 1).
+    pub concurrency: usize,
+    /// Deliveries waiting for their turn; past it a delivery fails at once.
+    pub queue: usize,
+    /// The longest one POST may take, from connecting to the end of the answer.
+    pub timeout: Duration,
+    /// How many times a POST that failed (no answer, or a 5xx, 408 or 429) is tried again,
+    /// after 250 ms, then 500 ms, and so on.
+    pub retries: u32,
 }
 
 impl WebhookTarget {
-    /// A target without `Authorization`.
+    /// A target without `Authorization`, with the default bounds.
     pub fn new(url: impl Into<String>) -> Self {
         WebhookTarget {
             url: url.into(),
             authorization: None,
+            concurrency: DEFAULT_WEBHOOK_CONCURRENCY,
+            queue: DEFAULT_WEBHOOK_QUEUE,
+            timeout: DEFAULT_WEBHOOK_TIMEOUT,
+            retries: DEFAULT_WEBHOOK_RETRIES,
         }
+    }
+
+    /// The URL with its user information (`user:password@`) shown as `***@`.
+    pub fn redacted_url(&self) -> String {
+        delivery::redact_url(&self.url)
+    }
+
+    /// This target with at most this many deliveries in flight at once.
+    pub fn with_concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// This target with at most this many deliveries waiting.
+    pub fn with_queue(mut self, queue: usize) -> Self {
+        self.queue = queue;
+        self
+    }
+
+    /// This target with another timeout for each POST.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// This target with another number of retries.
+    pub fn with_retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
     }
 
     /// This target with an `Authorization` header value (`Bearer token`).
@@ -127,14 +205,18 @@ impl WebhookTarget {
 impl fmt::Debug for WebhookTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookTarget")
-            .field("url", &self.url)
+            .field("url", &delivery::redact_url(&self.url))
             .field("authorization", &self.authorization.as_ref().map(|_| "***"))
+            .field("concurrency", &self.concurrency)
+            .field("queue", &self.queue)
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
             .finish()
     }
 }
 
 /// How a [`MockServer`] behaves. `Default`: loopback on any port, key [`DEFAULT_API_KEY`],
-/// the echo agent, SSE, no chaos, no webhook, no delays.
+/// the echo agent, SSE, no chaos, no webhook, no delays, random ids, the default bounds.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct MockConfig {
@@ -157,6 +239,21 @@ pub struct MockConfig {
     /// Wait this long between the frames (or chaos chunks) of a stream, so that a person sees
     /// text arrive piece by piece.
     pub frame_interval: Duration,
+    /// The seed of the ids: the same seed gives the same ids in the same order (for tests);
+    /// `None` (the default) gives ids that differ from run to run.
+    pub seed: Option<u64>,
+    /// The most conversations kept; creating one more forgets the oldest (at least 1).
+    pub max_conversations: usize,
+    /// The most messages kept per conversation; the oldest go first (at least 2).
+    pub max_messages_per_conversation: usize,
+    /// The largest request body read; a larger one is answered with HTTP 413 and code 40000.
+    pub max_body_bytes: usize,
+    /// The most bytes of messages (as JSON) kept in all; past it the oldest conversations are
+    /// forgotten (and, for the last one left, its oldest messages).
+    pub max_stored_bytes: usize,
+    /// Called with each webhook delivery that failed in the end (besides
+    /// [`MockServer::webhook_deliveries`]).
+    pub on_delivery_failure: Option<DeliveryFailureHook>,
 }
 
 impl Default for MockConfig {
@@ -171,6 +268,12 @@ impl Default for MockConfig {
             error_status: ErrorStatus::Matching,
             response_delay: Duration::ZERO,
             frame_interval: Duration::ZERO,
+            seed: None,
+            max_conversations: DEFAULT_MAX_CONVERSATIONS,
+            max_messages_per_conversation: DEFAULT_MAX_MESSAGES,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_stored_bytes: DEFAULT_MAX_STORED_BYTES,
+            on_delivery_failure: None,
         }
     }
 }
@@ -186,6 +289,15 @@ impl fmt::Debug for MockConfig {
             .field("error_status", &self.error_status)
             .field("response_delay", &self.response_delay)
             .field("frame_interval", &self.frame_interval)
+            .field("seed", &self.seed)
+            .field("max_conversations", &self.max_conversations)
+            .field(
+                "max_messages_per_conversation",
+                &self.max_messages_per_conversation,
+            )
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_stored_bytes", &self.max_stored_bytes)
+            .field("on_delivery_failure", &self.on_delivery_failure.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -249,44 +361,46 @@ impl MockConfig {
         self.frame_interval = interval;
         self
     }
-}
 
-/// The outcome of one webhook delivery.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct WebhookDelivery {
-    /// The reply's message id.
-    pub message_id: String,
-    /// The receiver's HTTP status, or why the POST failed.
-    pub outcome: Result<u16, String>,
-}
+    /// Make ids from this seed: the same sequence on every run.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
 
-/// How many webhook outcomes the server remembers (the most recent ones).
-const WEBHOOK_LOG_LIMIT: usize = 100;
+    /// Keep at most this many conversations (at least 1).
+    pub fn with_max_conversations(mut self, max: usize) -> Self {
+        self.max_conversations = max.max(1);
+        self
+    }
 
-pub(crate) struct Conversation {
-    pub(crate) messages: Vec<ConversationMessage>,
-}
+    /// Keep at most this many messages per conversation (at least 2: a question and its
+    /// answer).
+    pub fn with_max_messages_per_conversation(mut self, max: usize) -> Self {
+        self.max_messages_per_conversation = max.max(2);
+        self
+    }
 
-pub(crate) struct State {
-    pub(crate) config: MockConfig,
-    pub(crate) conversations: Mutex<HashMap<String, Conversation>>,
-    pub(crate) ids: AtomicU64,
-    pub(crate) streams: AtomicU64,
-    pub(crate) webhook_log: Mutex<Vec<WebhookDelivery>>,
-    pub(crate) http: reqwest::Client,
-}
+    /// Read request bodies of at most this many bytes.
+    pub fn with_max_body_bytes(mut self, max: usize) -> Self {
+        self.max_body_bytes = max;
+        self
+    }
 
-impl State {
-    pub(crate) fn log_delivery(&self, delivery: WebhookDelivery) {
-        let mut log = match self.webhook_log.lock() {
-            Ok(log) => log,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if log.len() >= WEBHOOK_LOG_LIMIT {
-            log.remove(0);
-        }
-        log.push(delivery);
+    /// Keep at most this many bytes of messages in all.
+    pub fn with_max_stored_bytes(mut self, max: usize) -> Self {
+        self.max_stored_bytes = max;
+        self
+    }
+
+    /// Call `hook` with each webhook delivery that failed in the end (after its retries), from
+    /// the delivering task: keep it quick.
+    pub fn with_delivery_failure_hook(
+        mut self,
+        hook: impl Fn(&WebhookDelivery) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_delivery_failure = Some(Arc::new(hook));
+        self
     }
 }
 
@@ -312,18 +426,7 @@ impl MockServer {
     pub async fn start(config: MockConfig) -> std::io::Result<MockServer> {
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(std::io::Error::other)?;
-        let state = Arc::new(State {
-            config,
-            conversations: Mutex::new(HashMap::new()),
-            ids: AtomicU64::new(0),
-            streams: AtomicU64::new(0),
-            webhook_log: Mutex::new(Vec::new()),
-            http,
-        });
+        let state = Arc::new(State::new(config)?);
         let app = routes::router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -358,18 +461,12 @@ impl MockServer {
 
     /// The outcomes of the latest webhook deliveries (at most 100), oldest first.
     pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
-        match self.state.webhook_log.lock() {
-            Ok(log) => log.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.state.deliveries.log()
     }
 
     /// How many conversations it holds.
     pub fn conversation_count(&self) -> usize {
-        match self.state.conversations.lock() {
-            Ok(map) => map.len(),
-            Err(poisoned) => poisoned.into_inner().len(),
-        }
+        self.state.store().len()
     }
 
     /// Stops accepting connections, lets open requests finish, and waits for that.

@@ -1,240 +1,32 @@
-//! The mock's HTTP routes.
+//! Send message v2 and v1, in blocking, streaming and webhook mode.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Query, State as AxumState};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::body::{Body as ResponseBody, Bytes};
+use axum::extract::State as AxumState;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use futures_util::StreamExt;
-use gptbots_protocol::conversation::{ConversationMessage, MAX_PAGE_SIZE};
-use gptbots_protocol::endpoint;
+use gptbots_protocol::conversation::ConversationMessage;
 use gptbots_protocol::message_v1::{FileV1, SendMessageResponseV1};
 use gptbots_protocol::message_v2::{
     Attachment, Attachments, Content, ContentPart, ResponseMode, Role,
 };
 use gptbots_protocol::stream::{AssembledReply, FrameEncoder};
-use gptbots_protocol::{
-    ConversationDetailQuery, ConversationDetailResponse, CreateConversationRequest,
-    CreateConversationResponse, ErrorCode, ErrorResponse, SendMessageRequest, SendMessageRequestV1,
-    ValidationErrors,
-};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use gptbots_protocol::{ErrorCode, SendMessageRequest, SendMessageRequestV1};
 
+use super::{
+    Body, Refusal, Shared, api_error, check, check_key, conversation_not_found, delay, json,
+    now_millis, now_secs, parameter_error, parse, read_body,
+};
 use crate::agent::{AgentReply, AgentRequest, ApiVersion, AttachmentInfo};
 use crate::chaos::{XorShift, chop};
-use crate::{Conversation, EncodeStyle, ErrorStatus, State, WebhookDelivery};
-
-/// Requests larger than this are refused (documents may be 20 MB, base64 makes them larger).
-const BODY_LIMIT: usize = 64 * 1024 * 1024;
-/// The page size of conversation detail when the query gives none.
-const DEFAULT_PAGE_SIZE: u32 = 20;
-
-type Shared = AxumState<Arc<State>>;
-
-pub(crate) fn router(state: Arc<State>) -> Router {
-    Router::new()
-        .route(endpoint::CREATE_CONVERSATION, post(create_conversation))
-        .route(endpoint::SEND_MESSAGE_V2, post(send_v2))
-        .route(endpoint::SEND_MESSAGE_V1, post(send_v1))
-        .route(endpoint::CONVERSATION_DETAIL_V2, get(conversation_detail))
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state)
-}
-
-async fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        [(CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "no such endpoint on the GPTBots mock\n",
-    )
-        .into_response()
-}
-
-/// A request the mock refuses: it becomes the `{code, message}` error body.
-struct Refusal {
-    code: ErrorCode,
-    message: String,
-}
-
-impl Refusal {
-    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Refusal {
-            code,
-            message: message.into(),
-        }
-    }
-
-    fn respond(self, state: &State) -> Response {
-        api_error(state, self.code, self.message)
-    }
-}
-
-/// An error body `{code, message}` with the configured kind of status.
-fn api_error(state: &State, code: ErrorCode, message: impl Into<String>) -> Response {
-    let status = match state.config.error_status {
-        ErrorStatus::AlwaysOk => StatusCode::OK,
-        ErrorStatus::Matching => match code {
-            ErrorCode::AUTHENTICATION_FAILED => StatusCode::UNAUTHORIZED,
-            ErrorCode::CONVERSATION_NOT_FOUND => StatusCode::NOT_FOUND,
-            ErrorCode(c) if c >= 50000 => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
-        },
-    };
-    json(status, &ErrorResponse::new(code, message))
-}
-
-fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
-    match serde_json::to_vec(value) {
-        Ok(bytes) => (status, [(CONTENT_TYPE, "application/json")], bytes).into_response(),
-        Err(_) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the mock could not serialize its reply",
-        )
-            .into_response(),
-    }
-}
-
-fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
-fn now_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
-/// A new id: 24 lower-case hex characters, unique for this server.
-fn new_id(state: &State, tag: u32) -> String {
-    let n = state.ids.fetch_add(1, Ordering::Relaxed);
-    let mut rng = XorShift::new(n);
-    format!("{tag:08x}{:016x}", rng.next_u64())
-}
-
-async fn delay(state: &State) {
-    if !state.config.response_delay.is_zero() {
-        tokio::time::sleep(state.config.response_delay).await;
-    }
-}
-
-/// The key check: `Authorization: Bearer {key}`, compared without early exit.
-fn check_key(state: &State, headers: &HeaderMap) -> Result<(), Refusal> {
-    let Some(value) = headers.get(AUTHORIZATION) else {
-        return Err(Refusal::new(
-            ErrorCode::AUTHENTICATION_FAILED,
-            "authentication failed: no Authorization header (send `Authorization: Bearer {API key}`)",
-        ));
-    };
-    let expected = state.config.api_key.bearer_header();
-    let given = value.as_bytes();
-    let same = given.len() == expected.len()
-        && given
-            .iter()
-            .zip(expected.as_bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if same {
-        Ok(())
-    } else {
-        Err(Refusal::new(
-            ErrorCode::AUTHENTICATION_FAILED,
-            "authentication failed: wrong API key",
-        ))
-    }
-}
-
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
-    gptbots_protocol::from_slice::<T>(body).map_err(|err| {
-        Refusal::new(
-            ErrorCode::PARAMETER_ERROR,
-            format!("parameter error at {}: {}", err.path, err.message),
-        )
-    })
-}
-
-fn check(result: Result<(), ValidationErrors>) -> Result<(), Refusal> {
-    result.map_err(|errors| parameter_errors(&errors))
-}
-
-fn parameter_errors(errors: &ValidationErrors) -> Refusal {
-    let list: Vec<String> = errors
-        .violations()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    Refusal::new(
-        ErrorCode::PARAMETER_ERROR,
-        format!("parameter error: {}", list.join("; ")),
-    )
-}
-
-fn parameter_error(field: &str, message: &str) -> Refusal {
-    Refusal::new(
-        ErrorCode::PARAMETER_ERROR,
-        format!("parameter error at {field}: {message}"),
-    )
-}
-
-fn conversation_not_found(conversation_id: &str) -> Refusal {
-    Refusal::new(
-        ErrorCode::CONVERSATION_NOT_FOUND,
-        format!("conversation does not exist: {conversation_id:?}"),
-    )
-}
-
-fn lock_conversations(state: &State) -> std::sync::MutexGuard<'_, HashMap<String, Conversation>> {
-    match state.conversations.lock() {
-        Ok(map) => map,
-        Err(poisoned) => poisoned.into_inner(),
-    }
-}
-
-async fn create_conversation(
-    AxumState(state): Shared,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    delay(&state).await;
-    match create_conversation_inner(&state, &headers, &body) {
-        Ok(response) => response,
-        Err(refusal) => refusal.respond(&state),
-    }
-}
-
-fn create_conversation_inner(
-    state: &State,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Response, Refusal> {
-    check_key(state, headers)?;
-    let request: CreateConversationRequest = parse(body)?;
-    check(request.validate())?;
-    let conversation_id = new_id(state, 0xc0);
-    lock_conversations(state).insert(
-        conversation_id.clone(),
-        Conversation {
-            messages: Vec::new(),
-        },
-    );
-    Ok(json(
-        StatusCode::OK,
-        &CreateConversationResponse::new(conversation_id),
-    ))
-}
+use crate::store::Stored;
+use crate::{EncodeStyle, State, delivery};
 
 /// What both send endpoints have in common, after their own parsing.
 struct Send {
@@ -247,8 +39,12 @@ struct Send {
     parts: Vec<ContentPart>,
 }
 
-async fn send_v2(AxumState(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
+pub(super) async fn send_v2(AxumState(state): Shared, headers: HeaderMap, body: Body) -> Response {
     delay(&state).await;
+    let body = match read_body(&state, body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
     let send = match send_v2_parse(&state, &headers, &body) {
         Ok(send) => send,
         Err(refusal) => return refusal.respond(&state),
@@ -315,8 +111,12 @@ fn send_v2_parse(state: &State, headers: &HeaderMap, body: &[u8]) -> Result<Send
     })
 }
 
-async fn send_v1(AxumState(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
+pub(super) async fn send_v1(AxumState(state): Shared, headers: HeaderMap, body: Body) -> Response {
     delay(&state).await;
+    let body = match read_body(&state, body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
     let send = match send_v1_parse(&state, &headers, &body) {
         Ok(send) => send,
         Err(refusal) => return refusal.respond(&state),
@@ -391,11 +191,11 @@ fn check_mode(state: &State, mode: &ResponseMode) -> Result<(), Refusal> {
 
 /// Asks the agent, stores both messages, and answers in the requested mode.
 async fn answer(state: Arc<State>, send: Send) -> Response {
-    if !lock_conversations(&state).contains_key(&send.conversation_id) {
+    if !state.store().contains(&send.conversation_id) {
         return conversation_not_found(&send.conversation_id).respond(&state);
     }
-    let user_message_id = new_id(&state, 0x0a);
-    let message_id = new_id(&state, 0x0b);
+    let user_message_id = state.new_id(0x0a);
+    let message_id = state.new_id(0x0b);
     let request = AgentRequest {
         conversation_id: send.conversation_id.clone(),
         message_id: message_id.clone(),
@@ -412,17 +212,13 @@ async fn answer(state: Arc<State>, send: Send) -> Response {
         assembled.text.clone()
     };
     {
-        let mut conversations = lock_conversations(&state);
-        let Some(conversation) = conversations.get_mut(&send.conversation_id) else {
-            return conversation_not_found(&send.conversation_id).respond(&state);
-        };
         let created = now_millis();
-        conversation.messages.push(ConversationMessage::new(
+        let mut messages = vec![ConversationMessage::new(
             user_message_id.clone(),
             Role::User,
             created,
             send.parts,
-        ));
+        )];
         if assembled.errors.is_empty() {
             let mut answer = ConversationMessage::new(
                 message_id.clone(),
@@ -431,7 +227,12 @@ async fn answer(state: Arc<State>, send: Send) -> Response {
                 vec![ContentPart::text(reply_text.clone())],
             );
             answer.parent_message_id = Some(user_message_id);
-            conversation.messages.push(answer);
+            messages.push(answer);
+        }
+        let messages = messages.into_iter().map(Stored::new).collect();
+        // Forgotten meanwhile (evicted by newer conversations): as if it never was.
+        if !state.store().push(&send.conversation_id, messages) {
+            return conversation_not_found(&send.conversation_id).respond(&state);
         }
     }
     match send.mode {
@@ -478,7 +279,7 @@ async fn answer(state: Arc<State>, send: Send) -> Response {
                 );
             };
             if mode == ResponseMode::Webhook {
-                deliver(state.clone(), message_id.clone(), body);
+                delivery::deliver(state.clone(), message_id.clone(), body);
                 json(
                     StatusCode::OK,
                     &serde_json::json!({
@@ -540,7 +341,7 @@ fn stream_response(state: &State, reply: AgentReply) -> Response {
     (
         StatusCode::OK,
         [(CONTENT_TYPE, content_type)],
-        Body::from_stream(pieces),
+        ResponseBody::from_stream(pieces),
     )
         .into_response()
 }
@@ -552,96 +353,4 @@ async fn pace(index: usize, interval: Duration) {
         // Give the connection a chance to write each piece on its own.
         tokio::task::yield_now().await;
     }
-}
-
-/// POSTs a reply to the webhook target in the background and logs the outcome.
-fn deliver(state: Arc<State>, message_id: String, body: Vec<u8>) {
-    let Some(target) = state.config.webhook.clone() else {
-        return;
-    };
-    tokio::spawn(async move {
-        let mut request = state
-            .http
-            .post(&target.url)
-            .header(CONTENT_TYPE, "application/json")
-            .body(body);
-        if let Some(authorization) = &target.authorization {
-            match HeaderValue::from_str(authorization.expose()) {
-                Ok(mut value) => {
-                    value.set_sensitive(true);
-                    request = request.header(AUTHORIZATION, value);
-                }
-                Err(_) => {
-                    state.log_delivery(WebhookDelivery {
-                        message_id,
-                        outcome: Err("the Authorization value cannot be a header".to_owned()),
-                    });
-                    return;
-                }
-            }
-        }
-        let outcome = match request.send().await {
-            Ok(response) => Ok(response.status().as_u16()),
-            Err(err) => Err(err.without_url().to_string()),
-        };
-        state.log_delivery(WebhookDelivery {
-            message_id,
-            outcome,
-        });
-    });
-}
-
-async fn conversation_detail(
-    AxumState(state): Shared,
-    headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    delay(&state).await;
-    match conversation_detail_inner(&state, &headers, &params) {
-        Ok(response) => response,
-        Err(refusal) => refusal.respond(&state),
-    }
-}
-
-fn number(params: &HashMap<String, String>, field: &str, default: u32) -> Result<u32, Refusal> {
-    match params.get(field) {
-        None => Ok(default),
-        Some(text) => text
-            .trim()
-            .parse::<u32>()
-            .map_err(|_| parameter_error(field, "must be a whole number")),
-    }
-}
-
-fn conversation_detail_inner(
-    state: &State,
-    headers: &HeaderMap,
-    params: &HashMap<String, String>,
-) -> Result<Response, Refusal> {
-    check_key(state, headers)?;
-    let Some(conversation_id) = params.get("conversation_id") else {
-        return Err(parameter_error("conversation_id", "required"));
-    };
-    let page = number(params, "page", 1)?;
-    let page_size = number(params, "page_size", DEFAULT_PAGE_SIZE.min(MAX_PAGE_SIZE))?;
-    let query = ConversationDetailQuery::new(conversation_id.clone(), page, page_size);
-    check(query.validate())?;
-    let conversations = lock_conversations(state);
-    let Some(conversation) = conversations.get(conversation_id) else {
-        return Err(conversation_not_found(conversation_id));
-    };
-    let skip = usize::try_from(u64::from(page.saturating_sub(1)) * u64::from(page_size))
-        .unwrap_or(usize::MAX);
-    let content: Vec<ConversationMessage> = conversation
-        .messages
-        .iter()
-        .skip(skip)
-        .take(usize::try_from(page_size).unwrap_or(usize::MAX))
-        .cloned()
-        .collect();
-    let total = conversation.messages.len() as u64;
-    Ok(json(
-        StatusCode::OK,
-        &ConversationDetailResponse::new(total, content),
-    ))
 }
