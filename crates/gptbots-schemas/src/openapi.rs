@@ -250,6 +250,7 @@ impl Components {
         }
         schemas.insert("ErrorCode".to_owned(), error_code());
         schemas.insert("WebhookAccepted".to_owned(), webhook_accepted());
+        schemas.insert("StreamEvent".to_owned(), stream_event());
         Components { schemas }
     }
 }
@@ -426,13 +427,29 @@ fn ok_json(description: &str, stem: &str) -> Value {
     })
 }
 
-/// The frame stream, as `text/event-stream`.
+/// The frame stream, as `text/event-stream`: the schema is that of one event (the convention of
+/// OpenAPI's media type registry, which OpenAPI 3.2 calls `itemSchema`).
 fn event_stream() -> Value {
+    json!({ "schema": schema_ref("StreamEvent") })
+}
+
+/// One event of the frame stream: its `data` is a frame, as JSON text.
+fn stream_event() -> Value {
     json!({
-        "schema": {
-            "$ref": format!("{COMPONENTS}StreamFrame"),
-            "description": "The body is a stream of frames, each described by this schema. Each frame is a JSON object, usually on an SSE `data:` line; the service has also been seen sending bare JSON objects, one a line or run together. The first frame names the message, text frames carry the reply piece by piece, and the frame with code 0 ends the stream; a stream without it was cut off."
-        }
+        "title": "StreamEvent",
+        "description": "One event of a streaming reply. Its data is one frame as JSON text (the StreamFrame schema). The first frame names the message, text frames carry the reply piece by piece, and the frame with code 0 ends the stream; a stream without it was cut off. Besides SSE `data:` lines, the service has also been seen sending bare JSON objects, one a line or run together, so a robust client accepts both.",
+        "type": "object",
+        "properties": {
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": schema_ref("StreamFrame")
+            },
+            "event": { "type": "string" },
+            "id": { "type": "string" },
+            "retry": { "type": "integer", "minimum": 0 }
+        },
+        "required": ["data"]
     })
 }
 
@@ -482,13 +499,20 @@ fn operations() -> Vec<Operation> {
             path: endpoint::SEND_MESSAGE_V1,
             tag: "Messages",
             summary: "Send a message (v1, deprecated)",
-            description: "The older way to send a message: text and up to 9 files. Still served; prefer send message v2.",
+            description: "The older way to send a message: text and up to 9 files. Still served; prefer send message v2. `response_mode` works as in v2.",
             query: Query::None,
             body: Some("send-message-request-v1"),
             ok: json!({
-                "description": "In blocking mode, the v1 reply; in streaming mode, the stream of frames. An error body may also come with this status.",
+                "description": "In blocking mode, the v1 reply. In webhook mode, an acknowledgement; the reply goes to the webhook. In streaming mode, the stream of frames. An error body may also come with this status.",
                 "content": {
-                    "application/json": { "schema": schema_ref(&component_name("send-message-response-v1")) },
+                    "application/json": {
+                        "schema": {
+                            "anyOf": [
+                                schema_ref(&component_name("send-message-response-v1")),
+                                schema_ref("WebhookAccepted")
+                            ]
+                        }
+                    },
                     "text/event-stream": event_stream()
                 }
             }),
@@ -750,11 +774,15 @@ fn not_null(mut schema: Value) -> Value {
     schema
 }
 
-/// The documented bounds of query parameters (the queries' `validate()` checks the same).
+/// The documented bounds of query parameters (the queries' `validate()` checks the same), and
+/// the range of the type behind an integer (`uint32`: at most 4294967295).
 fn bounds(name: &str, schema: &mut Value) {
     let Value::Object(map) = schema else {
         return;
     };
+    if map.get("format").and_then(Value::as_str) == Some("uint32") {
+        map.insert("maximum".to_owned(), json!(u32::MAX));
+    }
     match name {
         "page" => {
             map.insert("minimum".to_owned(), json!(1));

@@ -322,25 +322,38 @@ fn send_message_answers_json_or_a_frame_stream() {
         let content = &doc["paths"][path]["post"]["responses"]["200"]["content"];
         assert!(content["application/json"]["schema"].is_object(), "{path}");
         assert_eq!(
-            content["text/event-stream"]["schema"]["$ref"], "#/components/schemas/StreamFrame",
+            content["text/event-stream"]["schema"]["$ref"], "#/components/schemas/StreamEvent",
             "{path}"
         );
     }
-    let v2 = &doc["paths"][endpoint::SEND_MESSAGE_V2]["post"]["responses"]["200"]["content"]["application/json"]
-        ["schema"]["anyOf"];
-    let targets: Vec<&str> = v2
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["$ref"].as_str().unwrap())
-        .collect();
+    // Each event's data is a frame, as JSON text.
+    let data = &doc["components"]["schemas"]["StreamEvent"]["properties"]["data"];
+    assert_eq!(data["type"], "string");
+    assert_eq!(data["contentMediaType"], "application/json");
     assert_eq!(
-        targets,
-        [
-            "#/components/schemas/SendMessageResponseV2",
-            "#/components/schemas/WebhookAccepted"
-        ]
+        data["contentSchema"]["$ref"],
+        "#/components/schemas/StreamFrame"
     );
+    for (path, reply) in [
+        (endpoint::SEND_MESSAGE_V2, "SendMessageResponseV2"),
+        (endpoint::SEND_MESSAGE_V1, "SendMessageResponseV1"),
+    ] {
+        let json = &doc["paths"][path]["post"]["responses"]["200"]["content"]["application/json"];
+        let targets: Vec<&str> = json["schema"]["anyOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["$ref"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                format!("#/components/schemas/{reply}"),
+                "#/components/schemas/WebhookAccepted".to_owned()
+            ],
+            "{path}: the blocking reply or the webhook-mode acknowledgement"
+        );
+    }
 }
 
 #[test]
@@ -367,6 +380,11 @@ fn query_parameters_carry_types_requirement_and_bounds() {
         let size = get("page_size");
         assert_eq!(size["schema"]["minimum"], 1, "{path}");
         assert_eq!(size["schema"]["maximum"], MAX_PAGE_SIZE, "{path}");
+        assert_eq!(
+            page["schema"]["maximum"],
+            u32::MAX,
+            "{path}: the type's range"
+        );
     }
     let list = params(history::CONVERSATION_LIST_PATH);
     let user = list.iter().find(|p| p["name"] == "user_id").unwrap();
