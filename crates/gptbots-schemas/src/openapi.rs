@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use gptbots_protocol::conversation::MAX_PAGE_SIZE;
 use gptbots_protocol::endpoint::{self, Region};
-use gptbots_protocol::schema::{WireSchema, wire_schemas};
+use gptbots_protocol::schema::wire_schemas;
 use gptbots_protocol::{ErrorCode, agent, feedback, handoff, history, reply_extras, webhook_check};
 use serde_json::{Map, Value, json};
 
@@ -44,7 +44,8 @@ pub fn canonical_document() -> String {
 /// The document.
 pub fn document() -> Value {
     let wire = wire_schemas();
-    let components = Components::build(&wire);
+    let pairs: Vec<(&str, &Value)> = wire.iter().map(|w| (w.name, &w.schema)).collect();
+    let components = Components::build(&pairs);
     let mut paths = Map::new();
     for op in operations() {
         let item = paths
@@ -168,34 +169,36 @@ struct Components {
 }
 
 impl Components {
-    fn build(wire: &[WireSchema]) -> Components {
-        let reserved: BTreeSet<String> = wire.iter().map(|s| component_name(s.name)).collect();
+    /// `wire`: each wire schema's file stem and schema, in order.
+    fn build(wire: &[(&str, &Value)]) -> Components {
+        let reserved: BTreeSet<String> =
+            wire.iter().map(|(stem, _)| component_name(stem)).collect();
         // A definition that is a whole wire schema (the webhook body holds the v1 and v2 replies)
         // points to that wire schema's component: (title, identity) -> component.
         let mut whole: BTreeMap<(String, String), String> = BTreeMap::new();
-        for ws in wire {
-            let Some(title) = ws.schema.get("title").and_then(Value::as_str) else {
+        for &(stem, schema) in wire {
+            let Some(title) = schema.get("title").and_then(Value::as_str) else {
                 continue;
             };
-            let mut defs = defs_of(&ws.schema);
+            let mut defs = defs_of(schema);
             if defs.contains_key(title) {
                 continue;
             }
-            let mut body = root_body(&ws.schema);
+            let mut body = root_body(schema);
             if let Value::Object(map) = &mut body {
                 map.remove("title");
             }
             defs.insert(title.to_owned(), body);
             whole
                 .entry((title.to_owned(), identity(&defs, title)))
-                .or_insert_with(|| component_name(ws.name));
+                .or_insert_with(|| component_name(stem));
         }
         // name -> identity of the definition that took it
         let mut taken: BTreeMap<String, String> = BTreeMap::new();
         let mut schemas = Map::new();
-        for ws in wire {
-            let owner = component_name(ws.name);
-            let defs = defs_of(&ws.schema);
+        for &(stem, schema) in wire {
+            let owner = component_name(stem);
+            let defs = defs_of(schema);
             let mut names: BTreeMap<String, String> = BTreeMap::new();
             for def in defs.keys() {
                 if def == "ErrorCode" {
@@ -239,7 +242,7 @@ impl Components {
                     }
                 }
             }
-            schemas.insert(owner, rewrite_refs(root_body(&ws.schema), &names));
+            schemas.insert(owner, rewrite_refs(root_body(schema), &names));
         }
         // The error body's code: always the documented list, whatever the type's schema says.
         if let Some(code) = schemas
@@ -854,4 +857,193 @@ fn webhooks() -> Value {
             none,
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+
+    use super::*;
+
+    fn names(components: &Components) -> Vec<&str> {
+        components.schemas.keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn definitions_become_components_and_collisions_get_the_owners_name() {
+        // Two request-like schemas share `Shared` (the same schema) and both define `Role`
+        // differently; `Part` is the same text in both but refers to their different `Role`s.
+        let first = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://example.invalid/first.schema.json",
+            "title": "First",
+            "type": "object",
+            "properties": {
+                "shared": { "$ref": "#/$defs/Shared" },
+                "role": { "$ref": "#/$defs/Role" },
+                "part": { "$ref": "#/$defs/Part" }
+            },
+            "$defs": {
+                "Shared": { "type": "string" },
+                "Role": { "enum": ["user", "assistant"] },
+                "Part": { "type": "object", "properties": { "role": { "$ref": "#/$defs/Role" } } }
+            }
+        });
+        let second = json!({
+            "title": "Second",
+            "type": "object",
+            "properties": {
+                "shared": { "$ref": "#/$defs/Shared" },
+                "role": { "$ref": "#/$defs/Role" },
+                "part": { "$ref": "#/$defs/Part" },
+                "bad~name": { "$ref": "#/$defs/a~1b" }
+            },
+            "$defs": {
+                "Shared": { "type": "string" },
+                "Role": { "type": "string" },
+                "Part": { "type": "object", "properties": { "role": { "$ref": "#/$defs/Role" } } },
+                "a/b": { "type": "integer" }
+            }
+        });
+        // Holds the whole of `first` (less its title) as a definition, the way the webhook body
+        // holds the replies: it points to the First component, and its parts to first's.
+        let third = json!({
+            "title": "Third",
+            "anyOf": [ { "$ref": "#/$defs/First" } ],
+            "$defs": {
+                "First": {
+                    "type": "object",
+                    "properties": {
+                        "shared": { "$ref": "#/$defs/Shared" },
+                        "role": { "$ref": "#/$defs/Role" },
+                        "part": { "$ref": "#/$defs/Part" }
+                    }
+                },
+                "Shared": { "type": "string" },
+                "Role": { "enum": ["user", "assistant"] },
+                "Part": { "type": "object", "properties": { "role": { "$ref": "#/$defs/Role" } } }
+            }
+        });
+        let components = Components::build(&[
+            ("first", &first),
+            ("second-one", &second),
+            ("third", &third),
+        ]);
+        let s = &components.schemas;
+        assert_eq!(
+            names(&components),
+            [
+                "ErrorCode",
+                "First",
+                "Part",
+                "Role",
+                "SecondOne",
+                "SecondOnePart",
+                "SecondOneRole",
+                "Shared",
+                "StreamEvent",
+                "Third",
+                "WebhookAccepted",
+                "a_b"
+            ]
+        );
+        // The first owner keeps the plain names; the second's differing ones carry its name.
+        assert_eq!(
+            s["First"]["properties"]["role"]["$ref"],
+            "#/components/schemas/Role"
+        );
+        assert_eq!(
+            s["Part"]["properties"]["role"]["$ref"],
+            "#/components/schemas/Role"
+        );
+        assert_eq!(
+            s["SecondOne"]["properties"]["role"]["$ref"],
+            "#/components/schemas/SecondOneRole"
+        );
+        assert_eq!(
+            s["SecondOne"]["properties"]["part"]["$ref"],
+            "#/components/schemas/SecondOnePart"
+        );
+        assert_eq!(
+            s["SecondOnePart"]["properties"]["role"]["$ref"],
+            "#/components/schemas/SecondOneRole"
+        );
+        // The same schema under the same name is one component.
+        assert_eq!(
+            s["SecondOne"]["properties"]["shared"]["$ref"],
+            "#/components/schemas/Shared"
+        );
+        // A definition that is a whole wire schema points to it.
+        assert_eq!(s["Third"]["anyOf"][0]["$ref"], "#/components/schemas/First");
+        // A name a component key cannot hold is made one that it can.
+        assert_eq!(
+            s["SecondOne"]["properties"]["bad~name"]["$ref"],
+            "#/components/schemas/a_b"
+        );
+        // No schema keeps its definitions, id or dialect.
+        for (name, schema) in s {
+            for key in ["$defs", "$id", "$schema"] {
+                assert!(schema.get(key).is_none(), "{name} keeps {key}");
+            }
+        }
+        // Built twice, the same.
+        let again = Components::build(&[
+            ("first", &first),
+            ("second-one", &second),
+            ("third", &third),
+        ]);
+        assert_eq!(again.schemas, components.schemas);
+    }
+
+    #[test]
+    fn a_definition_named_like_a_wire_schema_is_renamed() {
+        let one = json!({ "title": "One", "type": "string" });
+        let two = json!({
+            "title": "Two",
+            "properties": { "x": { "$ref": "#/$defs/One" } },
+            "$defs": { "One": { "type": "integer" } }
+        });
+        let components = Components::build(&[("one", &one), ("two", &two)]);
+        let s = &components.schemas;
+        assert_eq!(s["One"]["type"], "string");
+        assert_eq!(
+            s["Two"]["properties"]["x"]["$ref"],
+            "#/components/schemas/TwoOne"
+        );
+        assert_eq!(s["TwoOne"]["type"], "integer");
+    }
+
+    #[test]
+    fn query_parameters_drop_null_and_carry_bounds() {
+        let query = json!({
+            "type": "object",
+            "properties": {
+                "page": { "type": "integer", "format": "uint32", "minimum": 0, "description": "The page." },
+                "user_id": { "type": ["string", "null"] },
+                "kind": { "anyOf": [ { "$ref": "#/components/schemas/Kind" }, { "type": "null" } ] }
+            },
+            "required": ["page"]
+        });
+        let params = query_parameters(&query);
+        assert_eq!(
+            Value::Array(params),
+            json!([
+                { "name": "kind", "in": "query", "required": false,
+                  "schema": { "$ref": "#/components/schemas/Kind" } },
+                { "name": "page", "in": "query", "required": true, "description": "The page.",
+                  "schema": { "type": "integer", "format": "uint32", "minimum": 1, "maximum": 4294967295u32 } },
+                { "name": "user_id", "in": "query", "required": false, "schema": { "type": "string" } }
+            ])
+        );
+    }
+
+    #[test]
+    fn component_names_are_pascal_case_stems() {
+        assert_eq!(
+            component_name("send-message-request-v2"),
+            "SendMessageRequestV2"
+        );
+        assert_eq!(component_name("webhook-ack"), "WebhookAck");
+        assert_eq!(component_name("stream-frame"), "StreamFrame");
+    }
 }
