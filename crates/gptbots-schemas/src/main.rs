@@ -1,10 +1,14 @@
-//! `gptbots-schemas`: writes every wire message's JSON Schema to `schemas/NAME.schema.json`.
+//! `gptbots-schemas`: writes every wire message's JSON Schema to `schemas/NAME.schema.json`,
+//! and the OpenAPI document built from the same schemas to `openapi/gptbots.openapi.json`.
 //!
 //! ```text
-//! cargo run -p gptbots-schemas              # rewrite schemas/
-//! cargo run -p gptbots-schemas -- --check   # fail with a diff when schemas/ is out of date
-//! cargo run -p gptbots-schemas -- --prune   # also delete files no type generates
+//! cargo run -p gptbots-schemas              # rewrite schemas/ and openapi/
+//! cargo run -p gptbots-schemas -- --check   # fail with a diff when either is out of date
+//! cargo run -p gptbots-schemas -- --prune   # also delete schema files no type generates
 //! ```
+//!
+//! `--dir DIR` and `--openapi-dir DIR` write (or check) elsewhere than the repository's
+//! `schemas/` and `openapi/`.
 //!
 //! Nothing is removed silently: a `*.schema.json` file that no type generates makes both modes
 //! fail and is named, unless `--prune` is given, which deletes it and says so.
@@ -13,13 +17,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use gptbots_protocol::schema::wire_schemas;
+use gptbots_schemas::openapi;
 
 const REWRITE: &str = "cargo run -p gptbots-schemas";
+const USAGE: &str = "usage: gptbots-schemas [--check] [--prune] [--dir DIR] [--openapi-dir DIR]";
 
 fn main() -> ExitCode {
     let mut check = false;
     let mut prune = false;
     let mut dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas"));
+    let mut openapi_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi"));
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -29,14 +36,22 @@ fn main() -> ExitCode {
                 Some(path) => dir = PathBuf::from(path),
                 None => return usage("--dir needs a path"),
             },
+            "--openapi-dir" => match args.next() {
+                Some(path) => openapi_dir = PathBuf::from(path),
+                None => return usage("--openapi-dir needs a path"),
+            },
             "-h" | "--help" => {
-                println!("usage: gptbots-schemas [--check] [--prune] [--dir DIR]");
+                println!("{USAGE}");
                 return ExitCode::SUCCESS;
             }
             other => return usage(&format!("unknown argument {other:?}")),
         }
     }
-    match run(&dir, check, prune) {
+    let result = run(&dir, check, prune).and_then(|schemas_in_step| {
+        let openapi_in_step = run_openapi(&openapi_dir, check)?;
+        Ok(schemas_in_step && openapi_in_step)
+    });
+    match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(err) => {
@@ -47,7 +62,7 @@ fn main() -> ExitCode {
 }
 
 fn usage(problem: &str) -> ExitCode {
-    eprintln!("gptbots-schemas: {problem}\nusage: gptbots-schemas [--check] [--prune] [--dir DIR]");
+    eprintln!("gptbots-schemas: {problem}\n{USAGE}");
     ExitCode::from(2)
 }
 
@@ -61,28 +76,8 @@ fn run(dir: &Path, check: bool, prune: bool) -> std::io::Result<bool> {
     for schema in &schemas {
         let path = dir.join(format!("{}.schema.json", schema.name));
         let wanted = schema.to_canonical_string();
-        let current = std::fs::read_to_string(&path).ok();
-        if current.as_deref() == Some(wanted.as_str()) {
-            continue;
-        }
-        if check {
+        if !write_or_check(&path, &wanted, check)? {
             in_step = false;
-            match &current {
-                None => eprintln!("missing: {}", path.display()),
-                Some(current) => {
-                    eprintln!("out of date: {}", path.display());
-                    let diff = similar::TextDiff::from_lines(current.as_str(), wanted.as_str());
-                    eprint!(
-                        "{}",
-                        diff.unified_diff()
-                            .context_radius(3)
-                            .header("committed", "generated from the types")
-                    );
-                }
-            }
-        } else {
-            std::fs::write(&path, wanted)?;
-            println!("wrote {}", path.display());
         }
     }
     let generated: Vec<String> = schemas
@@ -115,6 +110,49 @@ fn run(dir: &Path, check: bool, prune: bool) -> std::io::Result<bool> {
     if check && !in_step {
         eprintln!(
             "\nschemas/ is not in step with the types: run `{REWRITE}` and commit the result."
+        );
+    }
+    Ok(in_step)
+}
+
+/// Writes `wanted` to `path` when it differs, or in check mode says how it differs. Returns
+/// whether the file was (or now is) in step.
+fn write_or_check(path: &Path, wanted: &str, check: bool) -> std::io::Result<bool> {
+    let current = std::fs::read_to_string(path).ok();
+    if current.as_deref() == Some(wanted) {
+        return Ok(true);
+    }
+    if !check {
+        std::fs::write(path, wanted)?;
+        println!("wrote {}", path.display());
+        return Ok(true);
+    }
+    match &current {
+        None => eprintln!("missing: {}", path.display()),
+        Some(current) => {
+            eprintln!("out of date: {}", path.display());
+            let diff = similar::TextDiff::from_lines(current.as_str(), wanted);
+            eprint!(
+                "{}",
+                diff.unified_diff()
+                    .context_radius(3)
+                    .header("committed", "generated from the types")
+            );
+        }
+    }
+    Ok(false)
+}
+
+/// The OpenAPI document: `dir/gptbots.openapi.json`.
+fn run_openapi(dir: &Path, check: bool) -> std::io::Result<bool> {
+    if !check {
+        std::fs::create_dir_all(dir)?;
+    }
+    let path = dir.join(openapi::FILE_NAME);
+    let in_step = write_or_check(&path, &openapi::canonical_document(), check)?;
+    if check && !in_step {
+        eprintln!(
+            "\nthe OpenAPI document is not in step with the types: run `{REWRITE}` and commit the result."
         );
     }
     Ok(in_step)
