@@ -632,6 +632,17 @@ fn conversation_detail_inner(
     };
     let skip = usize::try_from(u64::from(page.saturating_sub(1)) * u64::from(page_size))
         .unwrap_or(usize::MAX);
+    // As the service does: a page past the end is error 40005, not an empty page (page 1 of a
+    // conversation without messages is still an empty page).
+    if skip > 0 && skip >= conversation.messages.len() {
+        return Err(Refusal::new(
+            ErrorCode::PAGE_PAST_END,
+            format!(
+                "page {page} of {page_size} lies past the end ({} messages)",
+                conversation.messages.len()
+            ),
+        ));
+    }
     let content: Vec<ConversationMessage> = conversation
         .messages
         .iter()

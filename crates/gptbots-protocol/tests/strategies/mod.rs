@@ -27,7 +27,7 @@ use proptest::option::of as option;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use gptbots_protocol::conversation::{BranchContent, ConversationMessage};
+use gptbots_protocol::conversation::{BranchContent, ConversationMessage, Feedback};
 use gptbots_protocol::error::{ErrorCode, ErrorResponse};
 use gptbots_protocol::handoff::{
     CloseType, HandoffChat, HandoffClose, HandoffEstablish, HandoffHistoryItem, HandoffReply,
@@ -73,7 +73,7 @@ pub const KNOWN_FRAME_CODES: &[i64] = &[
 ];
 
 /// The known `type`s of a content part.
-pub const KNOWN_PART_TYPES: &[&str] = &["text", "audio", "image", "document"];
+pub const KNOWN_PART_TYPES: &[&str] = &["text", "audio", "image", "document", "video", "file"];
 
 /// The prefix of every key generated into an `extra` or `raw` map.
 pub const EXTRA_PREFIX: &str = "x-";
@@ -224,11 +224,12 @@ pub fn conversation_detail_query(mode: Mode) -> BoxedStrategy<ConversationDetail
 
 /// `content[]` of a conversation detail message.
 pub fn branch_content(mode: Mode) -> BoxedStrategy<BranchContent> {
-    (vec(content_part(mode), 0..3), extra())
-        .prop_map(|(parts, extra)| {
+    (vec(content_part(mode), 0..3), option(text()), extra())
+        .prop_map(|(parts, branch_name, extra)| {
             // No constructor outside the crate: start from the smallest wire form.
             let mut branch: BranchContent = serde_json::from_value(json!({})).unwrap();
             branch.branch_content = parts;
+            branch.from_component_branch = branch_name;
             branch.extra = extra;
             branch
         })
@@ -239,7 +240,14 @@ pub fn branch_content(mode: Mode) -> BoxedStrategy<BranchContent> {
 pub fn conversation_message(mode: Mode) -> BoxedStrategy<ConversationMessage> {
     (
         (text(), option(text()), any::<i64>(), role(mode)),
-        (option(text()), vec(branch_content(mode), 0..3), extra()),
+        (
+            option(
+                open_enum::<Feedback>(Feedback::KNOWN, mode)
+                    .prop_filter("\"\" is no feedback", |f| !f.as_str().is_empty()),
+            ),
+            vec(branch_content(mode), 0..3),
+            extra(),
+        ),
     )
         .prop_map(|((id, parent, time, role), (feedback, content, extra))| {
             let mut message = ConversationMessage::new(id, role, time, Vec::new());
@@ -272,14 +280,21 @@ pub fn attachment(mode: Mode) -> BoxedStrategy<Attachment> {
         ]
         .boxed(),
     };
-    (source, option(text()), option(text()), option(any::<u64>()))
-        .prop_map(|((url, base64_content), format, name, size)| {
+    (
+        source,
+        option(text()),
+        option(text()),
+        option(any::<u64>()),
+        option(text()),
+    )
+        .prop_map(|((url, base64_content), format, name, size, transcript)| {
             let mut attachment = Attachment::default();
             attachment.url = url;
             attachment.base64_content = base64_content;
             attachment.format = format;
             attachment.name = name;
             attachment.size = size;
+            attachment.transcript = transcript;
             attachment
         })
         .boxed()
@@ -315,7 +330,13 @@ pub fn content_part(mode: Mode) -> BoxedStrategy<ContentPart> {
     ];
     match mode {
         Mode::Valid => known.boxed(),
-        Mode::Any => prop_oneof![4 => known, 1 => unknown_content_part()].boxed(),
+        Mode::Any => prop_oneof![
+            4 => known,
+            1 => attachments(mode).prop_map(|video| ContentPart::Video { video }),
+            1 => attachments(mode).prop_map(|file| ContentPart::File { file }),
+            1 => unknown_content_part(),
+        ]
+        .boxed(),
     }
 }
 
