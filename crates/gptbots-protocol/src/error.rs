@@ -116,9 +116,13 @@ impl fmt::Display for ErrorCode {
 /// Read tolerantly, so that the code is never lost: a `message` that is `null` or absent reads
 /// as `""`, and a body that names it `msg` (as the webhook acknowledgement does) is read the
 /// same (`message` wins when both come). It is always written as `message`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(from = "ErrorBody")]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+// The schema is that of what is read.
+#[cfg_attr(
+    feature = "schemars",
+    derive(schemars::JsonSchema),
+    schemars(from = "ErrorBody")
+)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// The error code.
@@ -146,6 +150,29 @@ struct ErrorBody {
     /// The message, under the acknowledgement's key.
     #[serde(default)]
     msg: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ErrorResponse {
+    /// Only an object is an error body: serde's derive would also take an array (`[40000]`) as
+    /// the fields in order, which no server sends and the schema rejects.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct BodyVisitor;
+        impl<'de> serde::de::Visitor<'de> for BodyVisitor {
+            type Value = ErrorBody;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an error body object {\"code\": ..., \"message\": ...}")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ErrorBody, A::Error> {
+                ErrorBody::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer
+            .deserialize_map(BodyVisitor)
+            .map(ErrorResponse::from)
+    }
 }
 
 impl From<ErrorBody> for ErrorResponse {
