@@ -27,6 +27,7 @@ use proptest::option::of as option;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
+use gptbots_protocol::citation::{Citation, CitationAttachment, CitationType};
 use gptbots_protocol::conversation::{BranchContent, ConversationMessage, Feedback};
 use gptbots_protocol::error::{ErrorCode, ErrorResponse};
 use gptbots_protocol::handoff::{
@@ -486,10 +487,88 @@ pub fn send_message_response() -> BoxedStrategy<SendMessageResponse> {
         text(),
         vec(output(), 0..3),
         option(usage()),
+        option(vec(citation(), 0..3)),
     )
-        .prop_map(|(time, conversation, message, output, usage)| {
-            SendMessageResponse::new(time, conversation, message, output, usage)
+        .prop_map(|(time, conversation, message, output, usage, citations)| {
+            let reply = SendMessageResponse::new(time, conversation, message, output, usage);
+            match citations {
+                Some(citations) => reply.with_citations(citations),
+                None => reply,
+            }
         })
+        .boxed()
+}
+
+/// An attachment of a citation, unknown fields included.
+pub fn citation_attachment() -> BoxedStrategy<CitationAttachment> {
+    (
+        option(text()),
+        option(text()),
+        option(text()),
+        option(text()),
+        extra(),
+    )
+        .prop_map(|(id, url, name, attachment_type, extra)| {
+            let mut attachment = CitationAttachment::default();
+            attachment.id = id;
+            attachment.url = url;
+            attachment.name = name;
+            attachment.attachment_type = attachment_type;
+            attachment.extra = extra;
+            attachment
+        })
+        .boxed()
+}
+
+/// A citation of a reply: any field set or not, a newer type, unknown fields.
+pub fn citation() -> BoxedStrategy<Citation> {
+    // `position` is kept as it came; a `null` there reads as absent, so none is generated.
+    let position = prop_oneof![
+        any::<u32>().prop_map(Value::from),
+        (0..1000u32).prop_map(|page| json!({ "page": page })),
+        text().prop_map(Value::from),
+    ];
+    (
+        (
+            option(text()),
+            option(text()),
+            option(open_enum::<CitationType>(CitationType::KNOWN, Mode::Any)),
+            option(text()),
+            option(text()),
+            option(any::<i64>()),
+        ),
+        (
+            option(position),
+            option(any::<i64>()),
+            option(text()),
+            option(text()),
+            option(citation_attachment()),
+            option(text()),
+            extra(),
+        ),
+    )
+        .prop_map(
+            |(
+                (index, name, citation_type, content, segment_id, segment_index),
+                (position, timestamp_millis, data_id, bot_id, attachment, component_id, extra),
+            )| {
+                let mut citation = Citation::default();
+                citation.index = index;
+                citation.name = name;
+                citation.citation_type = citation_type;
+                citation.content = content;
+                citation.segment_id = segment_id;
+                citation.segment_index = segment_index;
+                citation.position = position;
+                citation.timestamp_millis = timestamp_millis;
+                citation.data_id = data_id;
+                citation.bot_id = bot_id;
+                citation.attachment = attachment;
+                citation.component_id = component_id;
+                citation.extra = extra;
+                citation
+            },
+        )
         .boxed()
 }
 
