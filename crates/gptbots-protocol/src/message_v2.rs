@@ -359,6 +359,18 @@ impl ContentPart {
         }
     }
 
+    /// A video part (as conversation detail shows one).
+    pub fn video(video: impl Into<Attachments>) -> Self {
+        ContentPart::Video {
+            video: video.into(),
+        }
+    }
+
+    /// A file part (as conversation detail shows one).
+    pub fn file(file: impl Into<Attachments>) -> Self {
+        ContentPart::File { file: file.into() }
+    }
+
     /// The part's `type` on the wire.
     pub fn part_type(&self) -> &str {
         match self {

@@ -333,8 +333,8 @@ pub fn content_part(mode: Mode) -> BoxedStrategy<ContentPart> {
         Mode::Valid => known.boxed(),
         Mode::Any => prop_oneof![
             4 => known,
-            1 => attachments(mode).prop_map(|video| ContentPart::Video { video }),
-            1 => attachments(mode).prop_map(|file| ContentPart::File { file }),
+            1 => attachments(mode).prop_map(ContentPart::video),
+            1 => attachments(mode).prop_map(ContentPart::file),
             1 => unknown_content_part(),
         ]
         .boxed(),
