@@ -473,12 +473,18 @@ pub(crate) fn redact_url(url: &str) -> String {
 /// Reads a complete body as a `T`, or as the GPTBots error it is.
 ///
 /// The rule, since the HTTP status of an error is not documented:
+/// - any body that is an error body (an integer `code` of 20000 or more, with a `message` or
+///   `msg` that may be `null` or absent) is an API error, whatever the status, 200 included:
+///   `{"code": 20055}` with 200 is API error 20055, not a malformed reply;
 /// - a 2xx body that parses as `T` is the reply;
-/// - any body that has an integer `code` and a string `message` and is not a `T` is an API
-///   error (so a `200` with `{"code": 40127, ...}` is one);
+/// - any other body with an integer `code` that is not a `T` is an API error too (a `404`
+///   with `{"code": 404, ...}`);
 /// - a non-2xx body that is neither is an [`ErrorKind::HttpStatus`], body kept;
 /// - a 2xx body that is neither is an [`ErrorKind::Decode`] with the offset and JSON path.
 pub(crate) fn read_reply<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, Error> {
+    if let Some(api) = ErrorResponse::from_error_body(body) {
+        return Err(Error::api(api, Some(status)));
+    }
     let parsed = if status.is_success() {
         match gptbots_protocol::from_slice::<T>(body) {
             Ok(reply) => return Ok(reply),

@@ -224,8 +224,10 @@ impl Client {
         let accepted: WebhookAccepted = self.blocking_call(json_body(builder, &request)?).await?;
         // An acknowledgement is an object of anything; an error body is not one.
         if accepted.message_id.is_none() && accepted.conversation_id.is_none() {
-            if let Ok(api) =
+            if let Some(api) =
                 serde_json::from_value::<ErrorResponse>(Value::Object(accepted.extra.clone()))
+                    .ok()
+                    .filter(|api| api.code.is_error())
             {
                 return Err(Error::api(api, Some(StatusCode::OK)));
             }

@@ -302,12 +302,20 @@ async fn conversation_detail_returns_what_was_sent() {
         page.conversation_content[0].message_id,
         all.conversation_content[3].message_id
     );
+    // A page past the end is error 40005, as the service answers, not an empty page.
     let past_the_end = client
         .conversation_detail(&ConversationDetailQuery::new(&id, 9, 3))
         .await
+        .unwrap_err();
+    assert_eq!(
+        past_the_end.api_code(),
+        Some(gptbots_protocol::ErrorCode::PAGE_PAST_END)
+    );
+    let last = client
+        .conversation_detail(&ConversationDetailQuery::new(&id, 3, 3))
+        .await
         .unwrap();
-    assert_eq!(past_the_end.total, 8);
-    assert!(past_the_end.conversation_content.is_empty());
+    assert_eq!(last.conversation_content.len(), 2, "the last, partial page");
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::message_v2::{ContentPart, Role};
+use crate::open_enum::open_string_enum;
 use crate::validate::{ValidationErrors, Violation};
 
 /// `user_id` is at most this many characters.
@@ -111,14 +112,29 @@ impl ConversationDetailQuery {
 }
 
 /// The reply of conversation detail v2.
+///
+/// Read tolerantly: `total` may be a number or a string of digits, `null` for an optional or
+/// defaulted field reads as absent, times may be integral decimals. A page asked for past the
+/// end is not an empty page: the service answers error 40005
+/// ([`ErrorCode::PAGE_PAST_END`](crate::ErrorCode::PAGE_PAST_END)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ConversationDetailResponse {
-    /// How many messages the conversation has in all.
+    /// How many messages the conversation has in all (`12` or `"12"` on the wire; `null` reads
+    /// as 0).
+    #[serde(deserialize_with = "crate::serde_util::count_or_string")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(schema_with = "crate::schema::count_or_string")
+    )]
     pub total: u64,
     /// This page of messages.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<Vec<ConversationMessage>>")
+    )]
     pub conversation_content: Vec<ConversationMessage>,
 }
 
@@ -134,8 +150,8 @@ impl ConversationDetailResponse {
 
 /// One message of a conversation detail page.
 ///
-/// PROTOCOL.md gives only `{total, conversation_content: [...]}`; the fields here follow the
-/// upstream page's example. Fields it does not name are kept in `extra`.
+/// The fields follow the upstream page's examples; fields this crate does not name are kept in
+/// `extra`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
@@ -146,6 +162,7 @@ pub struct ConversationMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_message_id: Option<String>,
     /// When it was made (milliseconds in the upstream example).
+    #[serde(deserialize_with = "crate::serde_util::integer")]
     pub create_time: i64,
     /// `user` or `assistant`.
     // The server sends this: its schema allows a newer role, unlike the request's.
@@ -154,11 +171,17 @@ pub struct ConversationMessage {
         schemars(schema_with = "crate::schema::server_role")
     )]
     pub role: Role,
-    /// The user's feedback (`POSITIVE`, `NEGATIVE`...), when any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feedback: Option<String>,
+    /// The user's feedback on the message; `None` when the user gave none (`""`, `null` or
+    /// absent on the wire).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "feedback"
+    )]
+    pub feedback: Option<Feedback>,
     /// The content, per branch.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<Vec<BranchContent>>"))]
     pub content: Vec<BranchContent>,
     /// Fields this crate does not name, kept as they came.
     #[serde(flatten)]
@@ -180,12 +203,15 @@ impl ConversationMessage {
             create_time,
             role,
             feedback: None,
-            content: vec![BranchContent {
-                branch_content: parts,
-                extra: Map::new(),
-            }],
+            content: vec![BranchContent::new(parts)],
             extra: Map::new(),
         }
+    }
+
+    /// This message with the user's feedback.
+    pub fn with_feedback(mut self, feedback: Feedback) -> Self {
+        self.feedback = Some(feedback);
+        self
     }
 }
 
@@ -194,8 +220,21 @@ impl ConversationMessage {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct BranchContent {
-    /// The parts of this branch.
-    #[serde(default)]
+    /// The Flow agent branch that produced this content; `None` for user messages and other
+    /// agents (absent, `null` or `""` on the wire is kept as it came: `""` stays `Some("")`).
+    /// A number is kept as its text.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::serde_util::opt_string_or_number"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(schema_with = "crate::schema::nullable_string_or_number")
+    )]
+    pub from_component_branch: Option<String>,
+    /// The parts of this branch (text, image, audio, document, video, file, or a newer type).
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
     // The server sends this: its schema allows a newer part type, unlike the request's.
     #[cfg_attr(
         feature = "schemars",
@@ -212,8 +251,33 @@ impl BranchContent {
     /// One branch of parts.
     pub fn new(branch_content: Vec<ContentPart>) -> Self {
         BranchContent {
+            from_component_branch: None,
             branch_content,
             extra: Map::new(),
         }
     }
+
+    /// This content with the branch that produced it.
+    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+        self.from_component_branch = Some(branch.into());
+        self
+    }
+}
+
+open_string_enum! {
+    /// The user's feedback on a message (conversation detail): an open set.
+    pub enum Feedback (open) {
+        /// Thumbs up.
+        Positive = "POSITIVE",
+        /// Thumbs down.
+        Negative = "NEGATIVE",
+    }
+}
+
+/// `feedback`: `""` and `null` read as no feedback, like an absent field.
+fn feedback<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Feedback>, D::Error> {
+    let text = Option::<String>::deserialize(deserializer)?;
+    Ok(text.filter(|t| !t.is_empty()).map(Feedback::from))
 }

@@ -28,6 +28,9 @@ pub const HUMAN_MESSAGE_PATH: &str = "/v1/human/message/receive";
 pub const HUMAN_CLOSE_PATH: &str = "/v1/human/close";
 
 /// `POST /conversation/establish`: a conversation is handed to a human agent.
+///
+/// The hand-off bodies GPTBots sends are read tolerantly: `null` for an optional or defaulted
+/// field reads as absent, and `timestamp` may be an integral decimal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
@@ -35,6 +38,7 @@ pub struct HandoffEstablish {
     /// The conversation.
     pub conversation_id: String,
     /// When (Unix milliseconds or seconds, as GPTBots sends it).
+    #[serde(deserialize_with = "crate::serde_util::integer")]
     pub timestamp: i64,
     /// The email the hand-off is addressed to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,7 +46,11 @@ pub struct HandoffEstablish {
     /// The agent.
     pub bot_id: String,
     /// The conversation so far.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<Vec<HandoffHistoryItem>>")
+    )]
     pub body: Vec<HandoffHistoryItem>,
     /// Who the user is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,7 +62,9 @@ pub struct HandoffEstablish {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct HandoffHistoryItem {
-    /// The text.
+    /// The text (may be `""`; `null` reads as `""`).
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
     pub text: String,
     /// `QUESTION` (the user) or `ANSWER` (the agent).
     pub message_type: MessageType,
@@ -116,6 +126,7 @@ pub struct HandoffChat {
     /// The conversation.
     pub conversation_id: String,
     /// When.
+    #[serde(deserialize_with = "crate::serde_util::integer")]
     pub timestamp: i64,
     /// What the user wrote.
     pub body: String,
@@ -154,6 +165,7 @@ pub struct HandoffClose {
     /// The conversation.
     pub conversation_id: String,
     /// When.
+    #[serde(deserialize_with = "crate::serde_util::integer")]
     pub timestamp: i64,
     /// Why.
     #[serde(rename = "type")]

@@ -10,6 +10,7 @@
 //! |---|---|
 //! | [`conversation`] | create conversation, conversation detail v2 |
 //! | [`message_v2`] | send message v2: request, blocking reply |
+//! | [`citation`] | the citations of a blocking reply |
 //! | [`message_v1`] | send message v1 (deprecated): request, blocking reply |
 //! | [`stream`] | streaming frames, decoder, encoder, reply assembler |
 //! | [`webhook`] | webhook bodies and the acknowledgement |
@@ -21,6 +22,9 @@
 //! Decisions where the upstream pages are silent or disagree:
 //! - Unknown fields are ignored; unknown enum values, part types, frame codes and error codes
 //!   are kept and serialize back unchanged.
+//! - What the server sends is read tolerantly: `null` for an optional or defaulted field is
+//!   read as absent, integral decimals (`29.0`) as integers, numbers where text is expected as
+//!   their text, counts as numbers or strings. What we send is strict.
 //! - Optional fields left unset are omitted from the JSON, never sent as `null`.
 //! - `usage.tokens` is an object (the tables say "JSON Array"; every example shows an object).
 //! - `text_output__credits` (a typo of one table) is read as `text_output_credits`.
@@ -28,10 +32,11 @@
 #![warn(missing_docs)]
 
 pub(crate) mod open_enum;
-// Some lenient readers are used only once the tolerant types land.
+// `string_or_number` is for the stream frames' text fields; the response types use the rest.
 #[allow(dead_code)]
 pub(crate) mod serde_util;
 
+pub mod citation;
 pub mod conversation;
 pub mod endpoint;
 pub mod error;

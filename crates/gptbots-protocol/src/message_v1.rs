@@ -230,6 +230,9 @@ open_string_enum! {
 }
 
 /// The blocking reply of send message v1 (and the v1 webhook body).
+///
+/// Read tolerantly: `text` and `flow_output` may be `null` (read as empty and absent), and
+/// `create_time` may be an integral decimal. The ids and `message_type` are required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
@@ -239,12 +242,14 @@ pub struct SendMessageResponseV1 {
     /// `ANSWER` or `QUESTION`.
     pub message_type: MessageType,
     /// The reply text.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
     pub text: String,
     /// The outputs of a flow agent's components.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_output: Option<Vec<FlowOutputItem>>,
     /// When the reply was made (Unix seconds).
+    #[serde(deserialize_with = "crate::serde_util::integer")]
     pub create_time: i64,
     /// The conversation.
     pub conversation_id: String,

@@ -13,6 +13,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use crate::citation::{Citation, CitationAttachment, CitationType};
 use crate::open_enum::open_string_enum;
 use crate::usage::Usage;
 use crate::validate::{ValidationErrors, Violation};
@@ -142,7 +143,7 @@ impl SendMessageRequest {
                 }
                 for (j, part) in parts.iter().enumerate() {
                     let at = format!("messages[{i}].content[{j}]");
-                    if let ContentPart::Unknown { .. } = part {
+                    if !ContentPart::KNOWN_TYPES.contains(&part.part_type()) {
                         violations.push(Violation::not_documented(
                             format!("{at}.type"),
                             ContentPart::KNOWN_TYPES,
@@ -302,6 +303,18 @@ pub enum ContentPart {
         /// One attachment or several.
         document: Attachments,
     },
+    /// `{"type": "video", "video": ...}`: shown by conversation detail; not a documented
+    /// request part.
+    Video {
+        /// One attachment or several.
+        video: Attachments,
+    },
+    /// `{"type": "file", "file": ...}`: shown by conversation detail; not a documented request
+    /// part.
+    File {
+        /// One attachment or several.
+        file: Attachments,
+    },
     /// A part type this crate does not know, kept whole (the `type` is inside `raw`).
     Unknown {
         /// The part's `type`.
@@ -312,8 +325,13 @@ pub enum ContentPart {
 }
 
 impl ContentPart {
-    /// The documented part types, as they appear in `type`.
+    /// The part types documented for a request, as they appear in `type`.
     pub const KNOWN_TYPES: &'static [&'static str] = &["text", "audio", "image", "document"];
+
+    /// The part types this crate types: the request's, and `video` and `file`, which
+    /// conversation detail also shows.
+    pub const TYPED_TYPES: &'static [&'static str] =
+        &["text", "audio", "image", "document", "video", "file"];
 
     /// A text part.
     pub fn text(text: impl Into<String>) -> Self {
@@ -341,6 +359,18 @@ impl ContentPart {
         }
     }
 
+    /// A video part (as conversation detail shows one).
+    pub fn video(video: impl Into<Attachments>) -> Self {
+        ContentPart::Video {
+            video: video.into(),
+        }
+    }
+
+    /// A file part (as conversation detail shows one).
+    pub fn file(file: impl Into<Attachments>) -> Self {
+        ContentPart::File { file: file.into() }
+    }
+
     /// The part's `type` on the wire.
     pub fn part_type(&self) -> &str {
         match self {
@@ -348,16 +378,20 @@ impl ContentPart {
             ContentPart::Audio { .. } => "audio",
             ContentPart::Image { .. } => "image",
             ContentPart::Document { .. } => "document",
+            ContentPart::Video { .. } => "video",
+            ContentPart::File { .. } => "file",
             ContentPart::Unknown { part_type, .. } => part_type,
         }
     }
 
-    /// The attachments of an audio, image or document part, with the field name.
+    /// The attachments of an audio, image, document, video or file part, with the field name.
     pub fn attachments(&self) -> Option<(&'static str, &Attachments)> {
         match self {
             ContentPart::Audio { audio } => Some(("audio", audio)),
             ContentPart::Image { image } => Some(("image", image)),
             ContentPart::Document { document } => Some(("document", document)),
+            ContentPart::Video { video } => Some(("video", video)),
+            ContentPart::File { file } => Some(("file", file)),
             ContentPart::Text { .. } | ContentPart::Unknown { .. } => None,
         }
     }
@@ -375,6 +409,8 @@ impl Serialize for ContentPart {
             ContentPart::Audio { audio } => map.serialize_entry("audio", audio)?,
             ContentPart::Image { image } => map.serialize_entry("image", image)?,
             ContentPart::Document { document } => map.serialize_entry("document", document)?,
+            ContentPart::Video { video } => map.serialize_entry("video", video)?,
+            ContentPart::File { file } => map.serialize_entry("file", file)?,
             ContentPart::Unknown { .. } => {}
         }
         map.end()
@@ -416,6 +452,12 @@ impl<'de> Deserialize<'de> for ContentPart {
             "document" => ContentPart::Document {
                 document: field(&mut raw, "document")?,
             },
+            "video" => ContentPart::Video {
+                video: field(&mut raw, "video")?,
+            },
+            "file" => ContentPart::File {
+                file: field(&mut raw, "file")?,
+            },
             _ => ContentPart::Unknown { part_type, raw },
         })
     }
@@ -426,6 +468,9 @@ impl schemars::JsonSchema for ContentPart {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ContentPart".into()
     }
+    /// The request's parts: the four documented types, each attachment with exactly one of
+    /// `url` and `base64_content`. (Conversation detail, which the server sends, has its own
+    /// schema: `crate::schema::server_content_parts`.)
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let attachments = generator.subschema_for::<Attachments>();
         let tagged = |tag: &str, field: &str, schema: serde_json::Value| {
@@ -530,8 +575,13 @@ impl schemars::JsonSchema for Attachments {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Attachments".into()
     }
+    /// As a request sends them: each attachment with exactly one of `url` and
+    /// `base64_content`.
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let one = generator.subschema_for::<Attachment>();
+        let one = serde_json::json!({
+            "allOf": [generator.subschema_for::<Attachment>()],
+            "oneOf": [{ "required": ["url"] }, { "required": ["base64_content"] }]
+        });
         schemars::json_schema!({
             "description": "One attachment object, or an array of them.",
             "oneOf": [ one, { "type": "array", "items": one } ]
@@ -540,12 +590,12 @@ impl schemars::JsonSchema for Attachments {
 }
 
 /// A file attached to a message part: `{url | base64_content, format, name}`.
+///
+/// Every field is optional: a request gives exactly one of `url` and `base64_content` (its
+/// `validate()` and the request schema check it), while conversation detail shows what the
+/// server kept (`url` and `transcript` only for the agent's audio).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(
-    feature = "schemars",
-    schemars(extend("oneOf" = [{ "required": ["url"] }, { "required": ["base64_content"] }]))
-)]
 #[non_exhaustive]
 pub struct Attachment {
     /// Where the file is (give this or `base64_content`).
@@ -562,9 +612,16 @@ pub struct Attachment {
     /// The file's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The size in bytes (conversation detail shows it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The size in bytes (conversation detail shows it for user uploads).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::serde_util::integer"
+    )]
     pub size: Option<u64>,
+    /// What an audio attachment says (conversation detail shows it on the agent's audio).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<String>,
 }
 
 impl Attachment {
@@ -627,6 +684,10 @@ pub struct ConversationConfig {
     /// Values for the agent's custom variables.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_variables: Option<BTreeMap<String, String>>,
+    /// Mark cited sources in the reply text (`$[1]$`) and send them in the reply's
+    /// `citations`; absent: the agent's setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corner_citation: Option<bool>,
 }
 
 impl ConversationConfig {
@@ -650,6 +711,12 @@ impl ConversationConfig {
     /// Sets knowledge retrieval.
     pub fn knowledge(mut self, knowledge: Knowledge) -> Self {
         self.knowledge = Some(knowledge);
+        self
+    }
+
+    /// Asks for citation marks and the reply's `citations` (or switches them off).
+    pub fn corner_citation(mut self, on: bool) -> Self {
+        self.corner_citation = Some(on);
         self
     }
 
@@ -708,23 +775,34 @@ impl Knowledge {
 }
 
 /// The blocking reply of send message v2, and the body POSTed in webhook mode.
+///
+/// Read tolerantly (what a real server sends): `null` for any optional or defaulted field reads
+/// as absent, `create_time` may be an integral decimal (`1679587005.0`), and
+/// `from_component_branch` may be a number (kept as its text). `conversation_id` and
+/// `message_id` are required and never `null`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct SendMessageResponse {
     /// When the reply was made (Unix seconds, as the examples show).
+    #[serde(deserialize_with = "crate::serde_util::integer")]
     pub create_time: i64,
     /// The conversation.
     pub conversation_id: String,
     /// The reply message's id (an opaque string).
     pub message_id: String,
-    /// The reply, one entry per output component.
-    #[serde(default)]
+    /// The reply, one entry per output component; `null` reads as none.
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<Vec<Output>>"))]
     pub output: Vec<Output>,
     /// Tokens and credits spent. Documented as always present; kept optional so that a reply
     /// without it (a human agent's, say) still parses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
+    /// The sources cited by `$[n]$` marks in the text, sent when the request asked for them
+    /// (`conversation_config.corner_citation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citations: Option<Vec<Citation>>,
 }
 
 impl SendMessageResponse {
@@ -742,7 +820,14 @@ impl SendMessageResponse {
             message_id: message_id.into(),
             output,
             usage,
+            citations: None,
         }
+    }
+
+    /// This reply with citations.
+    pub fn with_citations(mut self, citations: Vec<Citation>) -> Self {
+        self.citations = Some(citations);
+        self
     }
 
     /// The text of every output, joined with no separator.
@@ -759,14 +844,24 @@ impl SendMessageResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Output {
-    /// The branch of the flow component that produced it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The branch of the flow component that produced it. A number is kept as its text
+    /// (`1` reads as `"1"`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::serde_util::opt_string_or_number"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(schema_with = "crate::schema::nullable_string_or_number")
+    )]
     pub from_component_branch: Option<String>,
     /// The name of the component that produced it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_component_name: Option<String>,
-    /// What it says.
-    #[serde(default)]
+    /// What it says; `null` reads as empty.
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<OutputContent>"))]
     pub content: OutputContent,
 }
 
@@ -811,8 +906,9 @@ impl OutputContent {
 pub struct OutputAudio {
     /// The audio's URL.
     pub audio: String,
-    /// What the audio says.
-    #[serde(default)]
+    /// What the audio says; `null` reads as `""`.
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
     pub transcript: String,
 }
 

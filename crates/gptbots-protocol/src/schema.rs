@@ -3,6 +3,11 @@
 //! [`wire_schemas`] is the one list of what is exported; the `gptbots-schemas` tool writes each
 //! entry to `schemas/{name}.schema.json` and checks the committed files against it.
 //!
+//! Request schemas (what we send) are strict: an optional field is left out, never `null`.
+//! Response, webhook and error schemas (what the server sends) accept exactly what the Rust
+//! types read: `null` for every optional or defaulted field, integral decimals for integers
+//! (JSON Schema's "integer" already does), numbers or strings where a type reads both.
+//!
 //! Enums of values that clients send (`role`, `response_mode`, part `type`) list only the
 //! documented values, so a misspelt request fails validation. Enums of values the server sends
 //! (`message_type`, hand-off close `type`) also allow any other string, as the Rust types do,
@@ -23,26 +28,97 @@ pub(crate) fn server_role(_: &mut schemars::SchemaGenerator) -> Schema {
     )
 }
 
-/// Content parts as the server sends them (conversation detail): the documented parts, or an
-/// object of a newer `type`, kept whole as `ContentPart::Unknown` is.
+/// Content parts as the server sends them (conversation detail), or `null` (read as none): the
+/// typed parts (`video` and `file` included) with attachments whose fields are all optional, or
+/// an object of a newer `type`, kept whole as `ContentPart::Unknown` is.
 pub(crate) fn server_content_parts(generator: &mut schemars::SchemaGenerator) -> Schema {
-    let documented = generator.subschema_for::<crate::message_v2::ContentPart>();
+    use crate::message_v2::{Attachment, ContentPart};
+    let one = generator.subschema_for::<Attachment>().to_value();
+    let attachments = serde_json::json!({
+        "description": "One attachment object, or an array of them.",
+        "oneOf": [ one, { "type": "array", "items": one } ]
+    });
+    let tagged = |tag: &str, schema: &Value| {
+        serde_json::json!({
+            "type": "object",
+            "properties": { "type": { "const": tag }, tag: schema },
+            "required": ["type", tag]
+        })
+    };
+    let mut parts: Vec<Value> = ContentPart::TYPED_TYPES
+        .iter()
+        .map(|tag| match *tag {
+            "text" => tagged(tag, &serde_json::json!({ "type": "string" })),
+            _ => tagged(tag, &attachments),
+        })
+        .collect();
+    parts.push(serde_json::json!({
+        "description": "A part of a type added by a newer server.",
+        "type": "object",
+        "properties": {
+            "type": { "type": "string", "not": { "enum": ContentPart::TYPED_TYPES } }
+        },
+        "required": ["type"]
+    }));
     schemars::json_schema!({
-        "type": "array",
-        "items": {
-            "anyOf": [
-                documented,
-                {
-                    "description": "A part of a type added by a newer server.",
-                    "type": "object",
-                    "properties": {
-                        "type": { "type": "string", "not": { "enum": ["text", "audio", "image", "document"] } }
-                    },
-                    "required": ["type"]
-                }
-            ]
-        }
+        "type": ["array", "null"],
+        "items": { "anyOf": parts }
     })
+}
+
+/// Text that may come as a number (kept as the number's text), or `null`.
+pub(crate) fn nullable_string_or_number(_: &mut schemars::SchemaGenerator) -> Schema {
+    schemars::json_schema!({ "type": ["string", "number", "null"] })
+}
+
+/// A count sent as a number, a string of decimal digits, or `null` (read as 0).
+pub(crate) fn count_or_string(_: &mut schemars::SchemaGenerator) -> Schema {
+    schemars::json_schema!({
+        "anyOf": [
+            { "type": "integer", "minimum": 0 },
+            { "type": "string", "pattern": "^\\s*\\+?[0-9]+\\s*$" },
+            { "type": "null" }
+        ]
+    })
+}
+
+/// A request schema says only what we send: optional fields are left out, never `null`, so
+/// every `null` that the generator adds for an `Option` is taken out again.
+fn without_null(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut map: serde_json::Map<String, Value> = map
+                .into_iter()
+                .map(|(key, member)| (key, without_null(member)))
+                .collect();
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if let [only] = types.as_slice() {
+                    let only = only.clone();
+                    map.insert("type".to_owned(), only);
+                }
+            }
+            if let Some(Value::Array(values)) = map.get_mut("enum") {
+                values.retain(|v| !v.is_null());
+            }
+            if let Some(Value::Array(branches)) = map.get_mut("anyOf") {
+                branches.retain(|b| b.get("type") != Some(&Value::from("null")));
+                if let [only] = branches.as_slice() {
+                    // `{"anyOf": [X]}` is X; other keys (a description) stay beside it.
+                    let only = only.clone();
+                    map.remove("anyOf");
+                    if let Value::Object(inner) = only {
+                        for (key, member) in inner {
+                            map.entry(key).or_insert(member);
+                        }
+                    }
+                }
+            }
+            Value::Object(map)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(without_null).collect()),
+        other => other,
+    }
 }
 
 /// One exported schema: its file stem and the schema as canonical JSON.
@@ -81,6 +157,7 @@ fn sorted(value: Value) -> Value {
     }
 }
 
+/// The schema of what the server sends: `null` allowed wherever the Rust type reads it.
 fn schema_of<T: JsonSchema>(name: &'static str, id_base: &str) -> WireSchema {
     let generator = SchemaSettings::draft2020_12().into_generator();
     let mut schema = generator.into_root_schema_for::<T>();
@@ -94,6 +171,15 @@ fn schema_of<T: JsonSchema>(name: &'static str, id_base: &str) -> WireSchema {
     }
 }
 
+/// The schema of what we send: strict, no `null` for an optional field.
+fn request_schema_of<T: JsonSchema>(name: &'static str, id_base: &str) -> WireSchema {
+    let WireSchema { name, schema } = schema_of::<T>(name, id_base);
+    WireSchema {
+        name,
+        schema: without_null(schema),
+    }
+}
+
 /// The `$id` prefix of the exported schemas.
 pub const ID_BASE: &str = "https://gptbots-protocol.invalid/schemas";
 
@@ -101,36 +187,37 @@ pub const ID_BASE: &str = "https://gptbots-protocol.invalid/schemas";
 pub fn wire_schemas() -> Vec<WireSchema> {
     use crate::*;
     vec![
-        schema_of::<CreateConversationRequest>("create-conversation-request", ID_BASE),
+        request_schema_of::<CreateConversationRequest>("create-conversation-request", ID_BASE),
         schema_of::<CreateConversationResponse>("create-conversation-response", ID_BASE),
-        schema_of::<SendMessageRequest>("send-message-request-v2", ID_BASE),
+        request_schema_of::<SendMessageRequest>("send-message-request-v2", ID_BASE),
         schema_of::<SendMessageResponse>("send-message-response-v2", ID_BASE),
-        schema_of::<SendMessageRequestV1>("send-message-request-v1", ID_BASE),
+        request_schema_of::<SendMessageRequestV1>("send-message-request-v1", ID_BASE),
         schema_of::<SendMessageResponseV1>("send-message-response-v1", ID_BASE),
+        request_schema_of::<ConversationDetailQuery>("conversation-detail-query-v2", ID_BASE),
         schema_of::<ConversationDetailResponse>("conversation-detail-response-v2", ID_BASE),
         schema_of::<Frame>("stream-frame", ID_BASE),
         schema_of::<WebhookMessage>("webhook-message", ID_BASE),
-        schema_of::<WebhookAck>("webhook-ack", ID_BASE),
+        request_schema_of::<WebhookAck>("webhook-ack", ID_BASE),
         schema_of::<ErrorResponse>("error-response", ID_BASE),
         schema_of::<HandoffEstablish>("human-handoff-establish", ID_BASE),
         schema_of::<HandoffChat>("human-handoff-chat", ID_BASE),
         schema_of::<HandoffClose>("human-handoff-close", ID_BASE),
-        schema_of::<HandoffReply>("human-handoff-reply", ID_BASE),
-        schema_of::<HumanMessageRequest>("human-message-request", ID_BASE),
-        schema_of::<HumanCloseRequest>("human-close-request", ID_BASE),
+        request_schema_of::<HandoffReply>("human-handoff-reply", ID_BASE),
+        request_schema_of::<HumanMessageRequest>("human-message-request", ID_BASE),
+        request_schema_of::<HumanCloseRequest>("human-close-request", ID_BASE),
         schema_of::<HumanCallResponse>("human-call-response", ID_BASE),
         schema_of::<WebhookCheckResponse>("webhook-check-response", ID_BASE),
-        schema_of::<MessageFeedbackRequest>("message-feedback-request", ID_BASE),
+        request_schema_of::<MessageFeedbackRequest>("message-feedback-request", ID_BASE),
         schema_of::<AffectCountResponse>("message-feedback-response", ID_BASE),
-        schema_of::<MessageQualityRequest>("message-quality-request", ID_BASE),
+        request_schema_of::<MessageQualityRequest>("message-quality-request", ID_BASE),
         schema_of::<AffectCountResponse>("message-quality-response", ID_BASE),
-        schema_of::<ConversationListQuery>("conversation-list-query", ID_BASE),
+        request_schema_of::<ConversationListQuery>("conversation-list-query", ID_BASE),
         schema_of::<ConversationListResponse>("conversation-list-response", ID_BASE),
-        schema_of::<ConversationDetailV1Query>("conversation-detail-query-v1", ID_BASE),
+        request_schema_of::<ConversationDetailV1Query>("conversation-detail-query-v1", ID_BASE),
         schema_of::<ConversationDetailV1Response>("conversation-detail-response-v1", ID_BASE),
-        schema_of::<SuggestedQuestionsQuery>("suggested-questions-query", ID_BASE),
+        request_schema_of::<SuggestedQuestionsQuery>("suggested-questions-query", ID_BASE),
         schema_of::<SuggestedQuestionsResponse>("suggested-questions-response", ID_BASE),
-        schema_of::<ReferencedKnowledgeQuery>("referenced-knowledge-query", ID_BASE),
+        request_schema_of::<ReferencedKnowledgeQuery>("referenced-knowledge-query", ID_BASE),
         schema_of::<ReferencedKnowledgeResponse>("referenced-knowledge-response", ID_BASE),
         schema_of::<AgentDetailResponse>("agent-detail-response", ID_BASE),
     ]

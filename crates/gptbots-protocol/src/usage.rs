@@ -1,5 +1,9 @@
 //! Token and credit usage, as reported by the blocking reply, the webhook body and the Cost
 //! frame (code 4) of a stream.
+//!
+//! Read tolerantly: a count may come as an integral decimal (`29.0`, `1e3`), and every field
+//! that is optional or has a default may be `null` (a detail count then reads as 0, a credit as
+//! 0.0, an object as absent). The three main counts stay required.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +13,9 @@ use serde::{Deserialize, Serialize};
 #[non_exhaustive]
 pub struct Usage {
     /// Token counts. The doc tables call this a "JSON Array"; every example shows an object, and
-    /// so does this type.
+    /// so does this type. `null` or absent reads as all zero.
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<Tokens>"))]
     pub tokens: Tokens,
     /// Credits spent; absent from stream Cost frames.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,10 +35,13 @@ impl Usage {
 #[non_exhaustive]
 pub struct Tokens {
     /// prompt + completion.
+    #[serde(deserialize_with = "crate::serde_util::integer")]
     pub total_tokens: u64,
     /// Tokens of the prompt.
+    #[serde(deserialize_with = "crate::serde_util::integer")]
     pub prompt_tokens: u64,
     /// Tokens of the completion.
+    #[serde(deserialize_with = "crate::serde_util::integer")]
     pub completion_tokens: u64,
     /// The prompt's tokens by kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,10 +81,12 @@ impl Tokens {
 #[non_exhaustive]
 pub struct PromptTokensDetails {
     /// Audio tokens of the prompt.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::integer_or_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<u64>"))]
     pub audio_tokens: u64,
     /// Text tokens of the prompt.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::integer_or_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<u64>"))]
     pub text_tokens: u64,
 }
 
@@ -95,13 +106,16 @@ impl PromptTokensDetails {
 #[non_exhaustive]
 pub struct CompletionTokensDetails {
     /// Reasoning tokens.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::integer_or_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<u64>"))]
     pub reasoning_tokens: u64,
     /// Audio tokens of the completion.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::integer_or_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<u64>"))]
     pub audio_tokens: u64,
     /// Text tokens of the completion.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::integer_or_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<u64>"))]
     pub text_tokens: u64,
 }
 
@@ -125,19 +139,28 @@ impl CompletionTokensDetails {
 #[non_exhaustive]
 pub struct Credits {
     /// prompt + completion.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub total_credits: f64,
     /// Credits for text input.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub text_input_credits: f64,
     /// Credits for text output.
-    #[serde(default, alias = "text_output__credits")]
+    #[serde(
+        default,
+        alias = "text_output__credits",
+        deserialize_with = "crate::serde_util::null_as_default"
+    )]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub text_output_credits: f64,
     /// Credits for audio input.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub audio_input_credits: f64,
     /// Credits for audio output.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub audio_output_credits: f64,
 }
 

@@ -143,16 +143,20 @@ impl schemars::JsonSchema for WebhookMessage {
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let v2 = generator.subschema_for::<SendMessageResponse>();
         let v1 = generator.subschema_for::<SendMessageResponseV1>();
+        // As the Rust type tells them apart: a key only a v2 reply has makes it one.
+        let has_v2_key = serde_json::json!({
+            "anyOf": V2_KEYS.iter().map(|key| serde_json::json!({ "required": [key] })).collect::<Vec<_>>()
+        });
         schemars::json_schema!({
-            "description": "A webhook body: an availability probe (`istest` true), a v2 reply or a v1 reply.",
+            "description": "A webhook body: an availability probe (`istest` true), a v2 reply (with `output` or `usage`) or a v1 reply (with neither).",
             "anyOf": [
                 {
                     "type": "object",
                     "properties": { "istest": { "const": true } },
                     "required": ["istest"]
                 },
-                v2,
-                v1
+                { "allOf": [v2, has_v2_key] },
+                { "allOf": [v1, { "not": has_v2_key }] }
             ]
         })
     }

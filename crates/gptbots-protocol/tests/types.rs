@@ -160,7 +160,7 @@ fn an_attachment_that_is_neither_object_nor_array_names_its_path() {
 #[test]
 fn unknown_enum_values_round_trip_unchanged() {
     let request: SendMessageRequest = from_str(
-        r#"{"conversation_id":"c","response_mode":"realtime","messages":[{"role":"system","content":[{"type":"video","video":{"url":"v"},"fps":30}]}]}"#,
+        r#"{"conversation_id":"c","response_mode":"realtime","messages":[{"role":"system","content":[{"type":"hologram","hologram":{"url":"v"},"fps":30}]}]}"#,
     )
     .unwrap();
     assert_eq!(
@@ -171,13 +171,13 @@ fn unknown_enum_values_round_trip_unchanged() {
     let Content::Parts(parts) = &request.messages[0].content else {
         panic!()
     };
-    assert_eq!(parts[0].part_type(), "video");
+    assert_eq!(parts[0].part_type(), "hologram");
     let json = to_json(&request);
     assert_eq!(json["response_mode"], "realtime");
     assert_eq!(json["messages"][0]["role"], "system");
     assert_eq!(
         json["messages"][0]["content"][0],
-        json!({"type":"video","video":{"url":"v"},"fps":30})
+        json!({"type":"hologram","hologram":{"url":"v"},"fps":30})
     );
     assert_eq!(MessageType::from("SYSTEM").to_string(), "SYSTEM");
     assert!(!MessageType::from("SYSTEM").is_known());
@@ -195,7 +195,7 @@ fn unknown_error_codes_are_kept_and_printed() {
         "40127 (authentication failed)"
     );
     assert_eq!(to_json(&error), json!({"code":40999,"message":"neu"}));
-    assert_eq!(ErrorCode::DOCUMENTED.len(), 12);
+    assert_eq!(ErrorCode::DOCUMENTED.len(), 14);
 }
 
 #[test]
@@ -449,7 +449,7 @@ fn api_keys_never_appear_in_debug_or_display() {
 #[test]
 fn validate_flags_values_today_s_service_does_not_document() {
     let request: SendMessageRequest = from_str(
-        r#"{"conversation_id":"c","response_mode":"realtime","messages":[{"role":"system","content":[{"type":"video","video":{}}]}]}"#,
+        r#"{"conversation_id":"c","response_mode":"realtime","messages":[{"role":"system","content":[{"type":"video","video":{"url":"v"}}]}]}"#,
     )
     .unwrap();
     let err = request.validate().unwrap_err();

@@ -8,7 +8,7 @@ use axum::response::Response;
 use gptbots_protocol::conversation::MAX_PAGE_SIZE;
 use gptbots_protocol::{
     ConversationDetailQuery, ConversationDetailResponse, CreateConversationRequest,
-    CreateConversationResponse,
+    CreateConversationResponse, ErrorCode,
 };
 
 use super::{
@@ -94,6 +94,14 @@ fn conversation_detail_inner(
     let Some((total, content)) = state.store().page(conversation_id, skip, take) else {
         return Err(conversation_not_found(conversation_id));
     };
+    // As the service does: a page past the end is error 40005, not an empty page (page 1 of a
+    // conversation without messages is still an empty page).
+    if skip > 0 && u64::try_from(skip).unwrap_or(u64::MAX) >= total {
+        return Err(Refusal::new(
+            ErrorCode::PAGE_PAST_END,
+            format!("page {page} of {page_size} lies past the end ({total} messages)"),
+        ));
+    }
     Ok(json(
         StatusCode::OK,
         &ConversationDetailResponse::new(total, content),

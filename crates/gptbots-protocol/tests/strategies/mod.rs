@@ -27,7 +27,8 @@ use proptest::option::of as option;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use gptbots_protocol::conversation::{BranchContent, ConversationMessage};
+use gptbots_protocol::citation::{Citation, CitationAttachment, CitationType};
+use gptbots_protocol::conversation::{BranchContent, ConversationMessage, Feedback};
 use gptbots_protocol::error::{ErrorCode, ErrorResponse};
 use gptbots_protocol::handoff::{
     CloseType, HandoffChat, HandoffClose, HandoffEstablish, HandoffHistoryItem, HandoffReply,
@@ -73,7 +74,7 @@ pub const KNOWN_FRAME_CODES: &[i64] = &[
 ];
 
 /// The known `type`s of a content part.
-pub const KNOWN_PART_TYPES: &[&str] = &["text", "audio", "image", "document"];
+pub const KNOWN_PART_TYPES: &[&str] = &["text", "audio", "image", "document", "video", "file"];
 
 /// The prefix of every key generated into an `extra` or `raw` map.
 pub const EXTRA_PREFIX: &str = "x-";
@@ -224,11 +225,12 @@ pub fn conversation_detail_query(mode: Mode) -> BoxedStrategy<ConversationDetail
 
 /// `content[]` of a conversation detail message.
 pub fn branch_content(mode: Mode) -> BoxedStrategy<BranchContent> {
-    (vec(content_part(mode), 0..3), extra())
-        .prop_map(|(parts, extra)| {
+    (vec(content_part(mode), 0..3), option(text()), extra())
+        .prop_map(|(parts, branch_name, extra)| {
             // No constructor outside the crate: start from the smallest wire form.
             let mut branch: BranchContent = serde_json::from_value(json!({})).unwrap();
             branch.branch_content = parts;
+            branch.from_component_branch = branch_name;
             branch.extra = extra;
             branch
         })
@@ -239,7 +241,14 @@ pub fn branch_content(mode: Mode) -> BoxedStrategy<BranchContent> {
 pub fn conversation_message(mode: Mode) -> BoxedStrategy<ConversationMessage> {
     (
         (text(), option(text()), any::<i64>(), role(mode)),
-        (option(text()), vec(branch_content(mode), 0..3), extra()),
+        (
+            option(
+                open_enum::<Feedback>(Feedback::KNOWN, mode)
+                    .prop_filter("\"\" is no feedback", |f| !f.as_str().is_empty()),
+            ),
+            vec(branch_content(mode), 0..3),
+            extra(),
+        ),
     )
         .prop_map(|((id, parent, time, role), (feedback, content, extra))| {
             let mut message = ConversationMessage::new(id, role, time, Vec::new());
@@ -272,14 +281,21 @@ pub fn attachment(mode: Mode) -> BoxedStrategy<Attachment> {
         ]
         .boxed(),
     };
-    (source, option(text()), option(text()), option(any::<u64>()))
-        .prop_map(|((url, base64_content), format, name, size)| {
+    (
+        source,
+        option(text()),
+        option(text()),
+        option(any::<u64>()),
+        option(text()),
+    )
+        .prop_map(|((url, base64_content), format, name, size, transcript)| {
             let mut attachment = Attachment::default();
             attachment.url = url;
             attachment.base64_content = base64_content;
             attachment.format = format;
             attachment.name = name;
             attachment.size = size;
+            attachment.transcript = transcript;
             attachment
         })
         .boxed()
@@ -315,7 +331,13 @@ pub fn content_part(mode: Mode) -> BoxedStrategy<ContentPart> {
     ];
     match mode {
         Mode::Valid => known.boxed(),
-        Mode::Any => prop_oneof![4 => known, 1 => unknown_content_part()].boxed(),
+        Mode::Any => prop_oneof![
+            4 => known,
+            1 => attachments(mode).prop_map(ContentPart::video),
+            1 => attachments(mode).prop_map(ContentPart::file),
+            1 => unknown_content_part(),
+        ]
+        .boxed(),
     }
 }
 
@@ -465,10 +487,88 @@ pub fn send_message_response() -> BoxedStrategy<SendMessageResponse> {
         text(),
         vec(output(), 0..3),
         option(usage()),
+        option(vec(citation(), 0..3)),
     )
-        .prop_map(|(time, conversation, message, output, usage)| {
-            SendMessageResponse::new(time, conversation, message, output, usage)
+        .prop_map(|(time, conversation, message, output, usage, citations)| {
+            let reply = SendMessageResponse::new(time, conversation, message, output, usage);
+            match citations {
+                Some(citations) => reply.with_citations(citations),
+                None => reply,
+            }
         })
+        .boxed()
+}
+
+/// An attachment of a citation, unknown fields included.
+pub fn citation_attachment() -> BoxedStrategy<CitationAttachment> {
+    (
+        option(text()),
+        option(text()),
+        option(text()),
+        option(text()),
+        extra(),
+    )
+        .prop_map(|(id, url, name, attachment_type, extra)| {
+            let mut attachment = CitationAttachment::default();
+            attachment.id = id;
+            attachment.url = url;
+            attachment.name = name;
+            attachment.attachment_type = attachment_type;
+            attachment.extra = extra;
+            attachment
+        })
+        .boxed()
+}
+
+/// A citation of a reply: any field set or not, a newer type, unknown fields.
+pub fn citation() -> BoxedStrategy<Citation> {
+    // `position` is kept as it came; a `null` there reads as absent, so none is generated.
+    let position = prop_oneof![
+        any::<u32>().prop_map(Value::from),
+        (0..1000u32).prop_map(|page| json!({ "page": page })),
+        text().prop_map(Value::from),
+    ];
+    (
+        (
+            option(text()),
+            option(text()),
+            option(open_enum::<CitationType>(CitationType::KNOWN, Mode::Any)),
+            option(text()),
+            option(text()),
+            option(any::<i64>()),
+        ),
+        (
+            option(position),
+            option(any::<i64>()),
+            option(text()),
+            option(text()),
+            option(citation_attachment()),
+            option(text()),
+            extra(),
+        ),
+    )
+        .prop_map(
+            |(
+                (index, name, citation_type, content, segment_id, segment_index),
+                (position, timestamp_millis, data_id, bot_id, attachment, component_id, extra),
+            )| {
+                let mut citation = Citation::default();
+                citation.index = index;
+                citation.name = name;
+                citation.citation_type = citation_type;
+                citation.content = content;
+                citation.segment_id = segment_id;
+                citation.segment_index = segment_index;
+                citation.position = position;
+                citation.timestamp_millis = timestamp_millis;
+                citation.data_id = data_id;
+                citation.bot_id = bot_id;
+                citation.attachment = attachment;
+                citation.component_id = component_id;
+                citation.extra = extra;
+                citation
+            },
+        )
         .boxed()
 }
 
