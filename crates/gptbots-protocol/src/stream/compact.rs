@@ -25,6 +25,7 @@ use memchr::memchr2;
 use serde_json::Map;
 
 use super::frame::{AudioPiece, Frame, FramePayload};
+use super::piece::TextPiece;
 use super::swar::{bytes_below, bytes_equal, find};
 
 /// What a compact Text frame starts with, up to its `message` string.
@@ -61,7 +62,7 @@ pub(crate) fn compact_frame(text: &[u8]) -> Result<(Frame, usize), Miss> {
             cursor.literal(TEXT_DATA)?;
             let data = cursor.string()?;
             cursor.literal(b"}")?;
-            (FramePayload::Text(data), message)
+            (FramePayload::Text(TextPiece::from(data)), message)
         }
         Err(text_miss) => {
             // `{"code":3` starts both heads: short of either is short.
@@ -79,8 +80,8 @@ pub(crate) fn compact_frame(text: &[u8]) -> Result<(Frame, usize), Miss> {
             let transcript = cursor.string()?;
             cursor.literal(b"}}")?;
             let piece = AudioPiece {
-                audio_answer,
-                transcript,
+                audio_answer: TextPiece::from(audio_answer),
+                transcript: TextPiece::from(transcript),
                 extra: Map::new(),
             };
             (FramePayload::Audio(piece), message)
