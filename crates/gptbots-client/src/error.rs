@@ -52,6 +52,12 @@ pub enum ErrorKind {
         /// frames).
         trailing_bytes: usize,
     },
+    /// A streaming reply brought more than the assembler keeps (its limit, in bytes): the
+    /// reading stopped there.
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// The connect timeout or the request timeout passed.
     Timeout,
     /// The connection could not be made, or broke.
@@ -213,6 +219,12 @@ impl fmt::Display for Error {
                     write!(f, " ({trailing_bytes} bytes of an unfinished frame)")?;
                 }
                 Ok(())
+            }
+            ErrorKind::TooLarge { limit } => {
+                write!(
+                    f,
+                    "the streamed reply is larger than the limit of {limit} bytes"
+                )
             }
             ErrorKind::Timeout => match &self.source {
                 Some(source) => write!(f, "timed out: {source}"),
