@@ -219,3 +219,33 @@ async fn read_request(socket: &mut tokio::net::TcpStream) {
         }
     }
 }
+
+/// A caller that prints each piece and keeps nothing (as `gptbots chat --stream` does) holds
+/// none of the reply, however long: a reply of 2 MB passes an assembler limited to 1 KB.
+#[tokio::test]
+async fn assemble_keeping_no_content_holds_nothing() {
+    let piece = format!(
+        r#"{{"code":3,"message":"Text","data":"{}"}}"#,
+        "x".repeat(1000)
+    );
+    let pieces = vec![piece; 2_000];
+    let mut frames: Vec<&str> = pieces.iter().map(String::as_str).collect();
+    frames.push(END);
+    let url = serve(sse(&frames)).await;
+    let mut seen = 0;
+    let reply = client(&url)
+        .send_message_streaming(SendMessageRequest::text("c", "x"))
+        .await
+        .unwrap()
+        .assemble_with(
+            ReplyAssembler::with_limit(1024).keep_content(false),
+            |piece| seen += piece.len(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen, 2_000_000);
+    assert_eq!(reply.text, "");
+    assert_eq!(reply.kept_bytes, 0);
+    assert_eq!(reply.frame_count, 2_001);
+    assert_eq!(reply.status(), ReplyStatus::Complete);
+}
