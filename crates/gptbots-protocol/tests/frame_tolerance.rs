@@ -181,6 +181,24 @@ fn unknown_frame_round_trips_byte_for_byte() {
     }
 }
 
+/// Kept as it came but on one line: an SSE event cannot hold a line break.
+#[test]
+fn unknown_frame_data_over_several_lines_is_written_on_one() {
+    let json = "{\"code\":5,\"data\":{\"a\":\r\n[1,\n2]}}";
+    let frame = Frame::from_slice(json.as_bytes()).unwrap();
+    let bare = assert_split_invariant(json.as_bytes(), None).clean_frames();
+    assert_eq!(bare, vec![frame.clone()]);
+    assert_eq!(
+        serde_json::to_string(&frame).unwrap(),
+        r#"{"code":5,"data":{"a":  [1, 2]}}"#
+    );
+    let wire =
+        gptbots_protocol::stream::FrameEncoder::new(gptbots_protocol::stream::EncodeStyle::Sse)
+            .encode_to_vec(std::slice::from_ref(&frame));
+    let back = assert_split_invariant(&wire, None).clean_frames();
+    assert_eq!(back, vec![frame]);
+}
+
 #[test]
 fn lone_surrogate_in_a_text_piece_is_kept() {
     let json = r#"{"code":3,"message":"Text","data":"a\ud83d"}"#;
@@ -463,4 +481,26 @@ fn differential_cases() -> Vec<(bool, String, String)> {
             (case.accept, case.note, case.payload.get().to_owned())
         })
         .collect()
+}
+
+/// The variations, read, then written in each style and read back: the same frames (the
+/// encoder side of the fuzz seed `regression-real-server-variations`).
+#[test]
+fn variations_encode_and_decode_back() {
+    use gptbots_protocol::stream::{EncodeStyle, FrameEncoder};
+    let seed = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fuzz/seeds/encode_roundtrip/regression-real-server-variations"
+    ))
+    .unwrap();
+    let frames: Vec<Frame> = serde_json::Deserializer::from_slice(&seed[2..])
+        .into_iter::<Frame>()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(frames.len(), 10);
+    for style in [EncodeStyle::Sse, EncodeStyle::Lines, EncodeStyle::Joined] {
+        let wire = FrameEncoder::new(style).encode_to_vec(&frames);
+        let back = assert_split_invariant(&wire, None).clean_frames();
+        assert_eq!(back, frames, "{style:?}");
+    }
 }

@@ -112,9 +112,16 @@ impl Serialize for RawJson {
 }
 
 impl<'de> Deserialize<'de> for RawJson {
-    /// Only from serde_json (the raw text is serde_json's).
+    /// From serde_json (or a `serde_json::Value`). A line break between tokens becomes a
+    /// space, so that the value fits on one line of an SSE event when written back; nothing
+    /// else changes (a JSON string cannot hold a raw line break).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Box::<serde_json::value::RawValue>::deserialize(deserializer).map(RawJson)
+        let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        if !raw.get().contains(['\n', '\r']) {
+            return Ok(RawJson(raw));
+        }
+        let one_line = raw.get().replace(['\n', '\r'], " ");
+        RawJson::from_string(one_line).map_err(de::Error::custom)
     }
 }
 
