@@ -23,7 +23,7 @@ type BodyStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 ///
 /// - A frame the decoder could not read but stepped over is an `Err` of kind
 ///   [`ErrorKind::Decode`] (with its byte offset), and the stream goes on.
-/// - An error frame (a code of 20000 or more without `data`) is an `Err` of kind
+/// - An error frame (a code of 20000 or more, `data` absent or `null`) is an `Err` of kind
 ///   [`ErrorKind::Api`] with `status: None`, and the stream goes on to whatever follows.
 /// - A body that ends before the End frame (code 0) gives a last `Err` of kind
 ///   [`ErrorKind::CutOff`] (unless an error frame already explained the end); an I/O fault or

@@ -161,7 +161,9 @@ fn cost_frame_keeps_credits() {
     assert_eq!(
         serde_json::to_value(&reply).unwrap()["tokens"]["credits"],
         json!({"total_credits": 0.5})
-    );
+    ); // And the blocking reply made from it has them as its credits.
+    let blocking = reply.to_send_message_response("c1", 0);
+    assert_eq!(blocking.usage.unwrap().credits.unwrap().total_credits, 0.5);
 }
 
 #[test]

@@ -72,7 +72,7 @@ use super::frame::{CostData, FlowOutputItem, Frame, FramePayload};
 use super::piece::{SurrogateJoiner, TextPiece};
 use crate::error::ErrorCode;
 use crate::message_v2::{Output, OutputAudio, OutputContent, SendMessageResponse};
-use crate::usage::{Tokens, Usage};
+use crate::usage::{Credits, Tokens, Usage};
 
 /// The default bound on what a [`ReplyAssembler`] keeps: 64 MiB.
 pub const DEFAULT_ASSEMBLED_LIMIT: usize = 64 * 1024 * 1024;
@@ -556,9 +556,10 @@ impl AssembledReply {
     /// mode: `content` as the text, `branch` as `from_component_branch`, `audioDatas` as the
     /// audio); when the stream carried no FlowOutput item but text or audio transcript, one
     /// entry with no component holding the text and no audio (a stream gives audio as base64
-    /// pieces, blocking mode as URLs). `usage` has the tokens and no credits (a stream
-    /// carries none); `message_id` is empty if no MessageInfo frame came. Check
-    /// [`status`](Self::status) first: a cut-off reply converts too.
+    /// pieces, blocking mode as URLs). `usage` has the tokens, and the credits when the Cost
+    /// frame carried some that read as the blocking reply's; `message_id` is empty if no
+    /// MessageInfo frame came. Check [`status`](Self::status) first: a cut-off reply converts
+    /// too.
     pub fn to_send_message_response(
         &self,
         conversation_id: impl Into<String>,
@@ -599,7 +600,15 @@ impl AssembledReply {
             conversation_id,
             self.message_id.clone().unwrap_or_default(),
             output,
-            self.tokens.clone().map(|tokens| Usage::new(tokens, None)),
+            self.tokens.clone().map(|tokens| {
+                // A Cost frame may carry credits beside the tokens (undocumented): used when
+                // they read as the blocking reply's credits.
+                let credits = self
+                    .cost_extra
+                    .get("credits")
+                    .and_then(|credits| serde_json::from_value::<Credits>(credits.clone()).ok());
+                Usage::new(tokens, credits)
+            }),
         )
     }
 }

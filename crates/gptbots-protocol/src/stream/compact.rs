@@ -16,8 +16,8 @@
 //! ([`Miss::Short`]): the frame's closing `}` has not come, whatever `}` the bytes hold in its
 //! strings or closing its inner object (the decoder then waits for more instead of scanning).
 //! Anything else is [`Miss::Other`] and leaves the bytes to serde_json: another code, field
-//! order or extra field, white space, a `\u` escape of a surrogate (serde_json pairs them or
-//! fails), an unknown escape, a control byte in a string, or invalid UTF-8. The unit tests
+//! order or extra field, white space, a `\u` escape of a surrogate (the general reader pairs them, or
+//! keeps a lone half in a `TextPiece`), an unknown escape, a control byte in a string, or invalid UTF-8. The unit tests
 //! here (one of them a property test), the decoder's tests with its tries turned off and the
 //! `frame_fast_path` fuzz target check that promise against serde_json.
 
@@ -135,7 +135,7 @@ impl Cursor<'_> {
 /// Reads a JSON string's contents, from just after its opening `"`: the string, and how many
 /// bytes it took up to and including its closing `"`. [`Miss::Short`] when the bytes end
 /// first (their UTF-8 is checked only once the string is whole); [`Miss::Other`] where
-/// serde_json would fail, or is left to decide (a surrogate escape).
+/// serde_json would fail, or the general reader is left to decide (a surrogate escape).
 fn string(bytes: &[u8]) -> Result<(String, usize), Miss> {
     let mut i = special(bytes).ok_or(Miss::Short)?;
     // Most strings hold no escape: one allocation of the right size, no growing.
@@ -191,7 +191,7 @@ fn escape(bytes: &[u8]) -> Result<(char, usize), Miss> {
             if hex.len() < 4 {
                 return Err(Miss::Short);
             }
-            // `from_u32` refuses surrogates: serde_json reads those as pairs, or fails.
+            // `from_u32` refuses surrogates: the general reader pairs them or keeps a lone half.
             return Ok((char::from_u32(code).ok_or(Miss::Other)?, 5));
         }
         _ => return Err(Miss::Other),
