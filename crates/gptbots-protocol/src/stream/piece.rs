@@ -41,6 +41,12 @@ impl TextPiece {
         }
     }
 
+    /// A piece from its text (U+FFFD where each lone half stood) and its lone halves (the
+    /// index of each U+FFFD, and the half's code unit), as the compact reader finds them.
+    pub(crate) fn from_parts(text: String, lone: Vec<(usize, u16)>) -> Self {
+        TextPiece { text, lone }
+    }
+
     /// The text, with U+FFFD where a lone half stood.
     pub fn as_str(&self) -> &str {
         &self.text
