@@ -22,7 +22,7 @@ pub struct Error {
 pub enum ErrorKind {
     /// GPTBots answered with its `{"code", "message"}` error body, whatever the HTTP status
     /// (a `200` carrying `{"code": 40127, ...}` is one too), or sent an error frame (a code of
-    /// 20000 or more without `data`) inside a stream.
+    /// 20000 or more, `data` absent or `null`) inside a stream.
     Api {
         /// The GPTBots error code (`ErrorCode::AUTHENTICATION_FAILED`, ...).
         code: ErrorCode,

@@ -342,10 +342,12 @@ impl Frame {
     ///
     /// The service writes them as `{"code":3,"message":"Text","data":"…"}` and
     /// `{"code":39,"message":"Audio","data":{"audioAnswer":"…","transcript":"…"}}`, with no
-    /// white space; such a frame (whatever its `message`, with any escapes but a surrogate
-    /// pair's) is read directly, without the general `Deserialize`, which must take any field
-    /// order and allocates each key: on the benchmarks' text frames, 2.5 times as fast as
-    /// `serde_json::from_slice::<Frame>` (BENCHMARKS.md). Everything else goes to serde_json.
+    /// white space; such a frame (whatever its `message`, with any valid escape, a lone
+    /// surrogate in a piece included) is read directly, without the general `Deserialize`,
+    /// which must take any field order and allocates each key: on the benchmarks' text frames,
+    /// 2.5 times as fast as `serde_json::from_slice::<Frame>` (BENCHMARKS.md, measured before
+    /// the general reader took lone surrogates, which made it slower still). Everything else
+    /// goes to serde_json.
     /// [`FrameDecoder`](super::FrameDecoder) reads frames the same way.
     pub fn from_slice(json: &[u8]) -> Result<Frame, ParseError> {
         if let Ok((frame, len)) = compact::compact_frame(json) {
