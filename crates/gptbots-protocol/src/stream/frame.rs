@@ -127,7 +127,7 @@ impl<'de> Deserialize<'de> for RawJson {
 
 /// A decoded stream frame.
 ///
-/// `message` keeps the `message` field as it came (`None` when the frame had none);
+/// `message` keeps the `message` field as it came (`None` when the frame had none, or `null`);
 /// [`canonical_message`](Self::canonical_message) gives the documented name for known codes.
 /// `extra` keeps every other top-level field this crate does not know.
 #[derive(Debug, Clone, PartialEq)]

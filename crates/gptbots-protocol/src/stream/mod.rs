@@ -11,7 +11,8 @@ pub mod piece;
 mod swar;
 
 pub use assemble::{
-    AssembledReply, ErrorFrame, FlowOutputPart, Pushed, ReplyAssembler, ReplyStatus,
+    AssembledReply, DEFAULT_ASSEMBLED_LIMIT, ErrorFrame, Fault, FlowOutputPart, Pushed,
+    ReplyAssembler, ReplyStatus,
 };
 pub use citation::{Citation, CitationAttachment, CitationItem, CorrelatedAttachment};
 pub use decode_error::{FrameError, FrameErrorKind, StreamError};
