@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use gptbots_client::{Client, ClientConfig, Error, ErrorKind};
 use gptbots_mock::{DEFAULT_API_KEY, MockConfig, MockServer};
+use gptbots_protocol::stream::{AssembledReply, ReplyAssembler};
 use gptbots_protocol::{CreateConversationRequest, Region, SendMessageRequest};
 use tokio::io::AsyncBufReadExt;
 
@@ -166,8 +167,10 @@ impl ChatArgs {
             let stream = client.send_message_streaming(request).await?;
             let mut stdout = std::io::stdout();
             let mut printed = false;
+            // Each piece is printed as it comes and not kept: the assembler keeps only how the
+            // reply ended (errors, faults, counts), so a long reply costs no memory.
             let result = stream
-                .assemble(|piece| {
+                .assemble_with(ReplyAssembler::new().keep_content(false), |piece| {
                     printed = true;
                     let _ = write!(stdout, "{}", terminal::stdout(piece));
                     let _ = stdout.flush();
@@ -176,12 +179,29 @@ impl ChatArgs {
             if printed {
                 println!();
             }
-            result.map(|_| ())
+            let reply = result?;
+            warn_faults("gptbots chat", &reply);
+            Ok(())
         } else {
             let reply = client.send_message(request).await?;
             println!("{}", terminal::stdout(&reply.text()));
             Ok(())
         }
+    }
+}
+
+/// One warning line on standard error for each frame of the reply that could not be read and
+/// was stepped over (the reply itself was printed).
+pub(crate) fn warn_faults(command: &str, reply: &AssembledReply) {
+    for fault in &reply.faults {
+        eprintln!(
+            "{command}: warning: skipped a frame it could not read at byte {}: {}",
+            fault.offset, fault.reason
+        );
+    }
+    let unlisted = reply.fault_count.saturating_sub(reply.faults.len());
+    if unlisted > 0 {
+        eprintln!("{command}: warning: and {unlisted} more frames skipped");
     }
 }
 

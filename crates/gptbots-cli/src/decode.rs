@@ -8,9 +8,13 @@
 //! error with its byte offset on standard error, and exits 1.
 //!
 //! With `--assemble` it prints the assembled reply instead, as one pretty-printed JSON object
-//! (the shape is documented in `gptbots_protocol::stream::assemble`), and exits 1 when the
-//! stream was cut off (no End frame) or carried an error frame, or on a fault (after
-//! printing what was assembled before it).
+//! (the shape is documented in `gptbots_protocol::stream::assemble`). A frame it cannot read
+//! is stepped over, recorded in the reply (`faults`, status `complete_with_faults`) and named
+//! in a warning line on standard error. The input is read as it comes, and what the reply
+//! keeps is bounded (`--max-reply-bytes`, 64 MiB by default; past it the status is
+//! `too_large`). It exits 1 when the stream was cut off (no End frame), carried an error
+//! frame, or was too large, or when the input ends inside a frame (after printing what was
+//! assembled before it).
 
 use std::fs::File;
 use std::io::{self, ErrorKind, Read, Write};
@@ -20,8 +24,9 @@ use std::process::ExitCode;
 
 use bytes::BytesMut;
 use clap::Args;
+use gptbots_protocol::stream::assemble::DEFAULT_ASSEMBLED_LIMIT;
 use gptbots_protocol::stream::{
-    DEFAULT_MAX_FRAME_SIZE, Frame, FrameDecoder, ReplyAssembler, StreamError,
+    DEFAULT_MAX_FRAME_SIZE, DecodedItem, FrameDecoder, ReplyAssembler, StreamError,
 };
 
 /// Arguments of `gptbots decode`.
@@ -36,6 +41,9 @@ pub struct DecodeArgs {
     /// Skip (as a fault) any frame longer than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FRAME_SIZE)]
     max_frame_size: usize,
+    /// With --assemble: keep at most this many bytes of the reply (text, audio, outputs...).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_ASSEMBLED_LIMIT)]
+    max_reply_bytes: usize,
     /// The captured body; standard input when absent or `-`.
     file: Option<PathBuf>,
 }
@@ -66,19 +74,22 @@ impl DecodeArgs {
         let stdout = io::stdout();
         let mut out = stdout.lock();
         let mut sink = Sink {
-            assembler: self.assemble.then(ReplyAssembler::new),
+            assembler: self
+                .assemble
+                .then(|| ReplyAssembler::with_limit(self.max_reply_bytes)),
             out: &mut out,
         };
         let result = self.decode(input, &mut sink);
         let assembled = sink.assembler.take().map(ReplyAssembler::finish);
         let mut failed = false;
         if let Some(reply) = &assembled {
-            let printed = serde_json::to_string_pretty(reply)
+            let printed = serde_json::to_writer_pretty(&mut out, reply)
                 .map_err(io::Error::from)
-                .and_then(|json| writeln!(out, "{json}"));
+                .and_then(|()| writeln!(out));
             if let Err(err) = printed {
                 return write_failed(&err);
             }
+            crate::chat::warn_faults("gptbots decode", reply);
             failed = !reply.is_complete();
         }
         match result {
@@ -112,12 +123,12 @@ impl DecodeArgs {
             for chunk in data.chunks(step) {
                 buf.extend_from_slice(chunk);
                 while let Some(item) = decoder.decode(&mut buf).map_err(fault)? {
-                    sink.frame(item.map_err(|e| Stop::Fault(e.to_string()))?)?;
+                    sink.item(item)?;
                 }
             }
         }
         while let Some(item) = decoder.decode_eof(&mut buf).map_err(fault)? {
-            sink.frame(item.map_err(|e| Stop::Fault(e.to_string()))?)?;
+            sink.item(item)?;
         }
         Ok(())
     }
@@ -134,11 +145,19 @@ struct Sink<'a> {
 }
 
 impl Sink<'_> {
-    fn frame(&mut self, frame: Frame) -> Result<(), Stop> {
+    /// Folds in (a fault too: the assembler records it and goes on) or prints (the first
+    /// fault stops).
+    fn item(&mut self, item: DecodedItem) -> Result<(), Stop> {
         if let Some(assembler) = &mut self.assembler {
-            assembler.push(&frame);
+            match &item {
+                Ok(frame) => {
+                    assembler.push(frame);
+                }
+                Err(err) => assembler.push_error(err),
+            }
             return Ok(());
         }
+        let frame = item.map_err(|e| Stop::Fault(e.to_string()))?;
         let json = serde_json::to_string(&frame.with_canonical_message())
             .map_err(|err| Stop::Write(err.into()))?;
         writeln!(self.out, "{json}").map_err(Stop::Write)

@@ -182,3 +182,94 @@ fn chat_against_a_mock_process() {
     assert!(wrong.stderr.contains("40127"), "{}", wrong.stderr);
     assert!(!wrong.stderr.contains("wrong-key"), "{}", wrong.stderr);
 }
+
+/// A loopback HTTP server, on a thread, that answers one request with `body` as an SSE stream
+/// and closes the connection; its base URL.
+fn scripted_stream(body: String) -> String {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        socket.set_read_timeout(Some(LIMIT)).unwrap();
+        // Read the request head and its body.
+        let mut request = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = socket.read(&mut chunk).unwrap();
+            if n == 0 {
+                return;
+            }
+            request.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let length = text[..end]
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .unwrap_or(0);
+                if request.len() >= end + 4 + length {
+                    break;
+                }
+            }
+        }
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        socket.write_all(head.as_bytes()).unwrap();
+        socket.write_all(body.as_bytes()).unwrap();
+    });
+    url
+}
+
+fn chat_stream_against(frames: &[&str]) -> Run {
+    let body: String = frames.iter().map(|f| format!("data: {f}\n\n")).collect();
+    let url = scripted_stream(body);
+    run(gptbots().env("GPTBOTS_API_KEY", "k").args([
+        "chat",
+        "--stream",
+        "--conversation",
+        "c1",
+        "--base-url",
+        &url,
+        "Hi",
+    ]))
+}
+
+/// A split emoji is printed whole; a bad frame is stepped over with a warning on standard
+/// error; the reply is printed.
+#[test]
+fn chat_stream_prints_the_reply_past_a_bad_frame() {
+    let run = chat_stream_against(&[
+        r#"{"code":11,"message":null,"data":{"message_id":"m1"}}"#,
+        r#"{"code":3,"message":"Text","data":"I like \ud83d"}"#,
+        r#"{"code":3,"message":"Text","data":7}"#,
+        r#"{"code":3,"message":"Text","data":"\ude00!"}"#,
+        r#"{"code":5,"data":{"a":12345678901234567890123}}"#,
+        r#"{"code":0,"message":"End","data":null}"#,
+    ]);
+    assert!(run.status.success(), "{}", run.stderr);
+    assert_eq!(run.stdout, "I like 😀!\n");
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("warning"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(warnings[0].contains("Text frame"), "{}", run.stderr);
+}
+
+/// An error frame with `"data": null` is the error it names, not a cut-off stream.
+#[test]
+fn chat_stream_error_frame_with_data_null_names_the_error() {
+    let run = chat_stream_against(&[
+        r#"{"code":11,"message":"MessageInfo","data":{"message_id":"m1"}}"#,
+        r#"{"code":3,"message":"Text","data":"a"}"#,
+        r#"{"code":20022,"message":"not enough credits","data":null}"#,
+    ]);
+    assert!(!run.status.success());
+    assert!(run.stderr.contains("20022"), "{}", run.stderr);
+    assert!(!run.stderr.contains("cut off"), "{}", run.stderr);
+    assert_eq!(run.stdout, "a\n");
+}

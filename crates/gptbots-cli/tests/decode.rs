@@ -178,3 +178,130 @@ fn zero_chunk_size_is_a_usage_error() {
     let out = gptbots(&["decode", "--chunk-size", "0"], Some(b""));
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn assembled(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+const END: &str = r#"{"code":0,"message":"End","data":null}"#;
+
+/// What a real server sends beside the documented shapes decodes, and prints back as it came
+/// where the frame keeps it (a lone surrogate, an unknown frame's numbers and key order).
+#[test]
+fn decode_prints_what_a_real_server_sends() {
+    let body = [
+        r#"{"code":3,"message":null,"data":"I like \ud83d"}"#,
+        r#"{"code":10,"message":"FlowOutput","data":[{"content":null,"branch":1}],"componentId":12.0}"#,
+        r#"{"code":5,"data":{"z":1,"a":12345678901234567890123,"s":"\u00e9"}}"#,
+        r#"{"code":20022,"message":"not enough credits","data":null}"#,
+    ]
+    .join("\n");
+    let output = gptbots(&["decode"], Some(body.as_bytes()));
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8(output.stdout.clone()).unwrap();
+    let printed: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        printed[0],
+        r#"{"code":3,"message":"Text","data":"I like \ud83d"}"#
+    );
+    assert_eq!(
+        printed[1],
+        r#"{"code":10,"message":"FlowOutput","data":[{"content":"","branch":"1"}],"componentId":12}"#
+    );
+    assert_eq!(
+        printed[2],
+        r#"{"code":5,"data":{"z":1,"a":12345678901234567890123,"s":"\u00e9"}}"#
+    );
+    assert_eq!(
+        printed[3],
+        r#"{"code":20022,"message":"not enough credits"}"#
+    );
+}
+
+#[test]
+fn decode_assemble_steps_over_a_bad_frame_and_warns() {
+    let body = [
+        r#"{"code":3,"message":"Text","data":"a \ud83d"}"#,
+        r#"{"code":3,"message":"Text","data":7}"#,
+        r#"{"code":3,"message":"Text","data":"\ude00 b"}"#,
+        r#"{"code":20,"message":"Citation","data":[{"citation":{"index":"1","botId":null}}]}"#,
+        END,
+    ]
+    .join("\n");
+    let output = gptbots(&["decode", "--assemble"], Some(body.as_bytes()));
+    assert!(output.status.success(), "{output:?}");
+    let reply = assembled(&output);
+    assert_eq!(reply["status"], "complete_with_faults");
+    assert_eq!(reply["text"], "a 😀 b");
+    assert_eq!(reply["citations"][0]["citation"]["index"], "1");
+    assert_eq!(reply["faults"][0]["offset"], 46);
+    let warnings = stderr(&output);
+    assert_eq!(warnings.lines().count(), 1, "{warnings}");
+    assert!(
+        warnings.contains("warning") && warnings.contains("at byte 46"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn decode_assemble_error_frame_with_data_null_is_an_error() {
+    let body = [
+        r#"{"code":3,"message":"Text","data":"a"}"#,
+        r#"{"code":20022,"message":"not enough credits","data":null}"#,
+    ]
+    .join("\n");
+    let output = gptbots(&["decode", "--assemble"], Some(body.as_bytes()));
+    assert!(!output.status.success());
+    let reply = assembled(&output);
+    assert_eq!(reply["status"], "error");
+    assert_eq!(reply["errors"][0]["code"], 20022);
+}
+
+/// Past `--max-reply-bytes` nothing more is kept: the output stays small and says so.
+#[test]
+fn decode_assemble_is_bounded() {
+    let unknown =
+        r#"{"code":41,"message":"Thought","data":"0123456789012345678901234567890123456789"}"#;
+    let mut body = String::new();
+    for _ in 0..5_000 {
+        body.push_str(unknown);
+        body.push('\n');
+    }
+    body.push_str(END);
+    let output = gptbots(
+        &["decode", "--assemble", "--max-reply-bytes", "1000"],
+        Some(body.as_bytes()),
+    );
+    assert!(!output.status.success());
+    assert!(
+        output.stdout.len() < 10_000,
+        "{} bytes",
+        output.stdout.len()
+    );
+    let reply = assembled(&output);
+    assert_eq!(reply["status"], "too_large");
+    assert_eq!(reply["frame_count"], 5_001);
+    assert!(reply["kept_bytes"].as_u64().unwrap() <= 1000);
+}
+
+/// Frames after End are counted, not kept.
+#[test]
+fn decode_assemble_counts_frames_after_end() {
+    let mut body = format!("{}\n{END}\n", r#"{"code":3,"message":"Text","data":"a"}"#);
+    for _ in 0..5_000 {
+        body.push_str(r#"{"code":41,"data":"0123456789"}"#);
+    }
+    let output = gptbots(
+        &["decode", "--assemble", "--max-reply-bytes", "1000"],
+        Some(body.as_bytes()),
+    );
+    assert!(output.status.success(), "{output:?}");
+    let reply = assembled(&output);
+    assert_eq!(reply["status"], "frames_after_end");
+    assert_eq!(reply["frames_after_end"], 5_000);
+    assert_eq!(reply["unknown_frames"], serde_json::json!([]));
+}

@@ -81,7 +81,7 @@ impl fmt::Display for ConnectionCause {
 pub enum ErrorKind {
     /// GPTBots answered with its `{"code", "message"}` error body, whatever the HTTP status
     /// (a `200` carrying `{"code": 40127, ...}` is one too), or sent an error frame (a code of
-    /// 20000 or more without `data`) inside a stream.
+    /// 20000 or more, `data` absent or `null`) inside a stream.
     Api {
         /// The GPTBots error code (`ErrorCode::AUTHENTICATION_FAILED`, ...).
         code: ErrorCode,
@@ -110,6 +110,12 @@ pub enum ErrorKind {
         /// Bytes of an unfinished frame left at the end (0 when the body stopped between two
         /// frames).
         trailing_bytes: usize,
+    },
+    /// A streaming reply brought more than the assembler keeps (its limit, in bytes): the
+    /// reading stopped there.
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
     },
     /// The connect timeout or the request timeout passed.
     Timeout,
@@ -320,6 +326,12 @@ impl fmt::Display for Error {
                     write!(f, " ({trailing_bytes} bytes of an unfinished frame)")?;
                 }
                 Ok(())
+            }
+            ErrorKind::TooLarge { limit } => {
+                write!(
+                    f,
+                    "the streamed reply is larger than the limit of {limit} bytes"
+                )
             }
             ErrorKind::Timeout => {
                 f.write_str("timed out")?;

@@ -23,15 +23,19 @@ type BodyStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 ///
 /// - A frame the decoder could not read but stepped over is an `Err` of kind
 ///   [`ErrorKind::Decode`] (with its byte offset), and the stream goes on.
-/// - An error frame (a code of 20000 or more without `data`) is an `Err` of kind
+/// - An error frame (a code of 20000 or more, `data` absent or `null`) is an `Err` of kind
 ///   [`ErrorKind::Api`] with `status: None`, and the stream goes on to whatever follows.
 /// - A body that ends before the End frame (code 0) gives a last `Err` of kind
 ///   [`ErrorKind::CutOff`] (unless an error frame already explained the end); an I/O fault or
 ///   a timeout reading the body ends the stream with its `Err`.
+/// - The End frame is the last item: the stream stops reading there and drops the response,
+///   so a server that keeps the connection open after a complete reply does not hold the
+///   caller (or the connection).
 ///
 /// [`assemble`](Self::assemble) drives the stream to its end and returns the whole reply.
 pub struct FrameStream {
-    frames: FramedRead<StreamReader<BodyStream, Bytes>, FrameDecoder>,
+    /// The body under the decoder; `None` once the End frame came (the response is dropped).
+    frames: Option<FramedRead<StreamReader<BodyStream, Bytes>, FrameDecoder>>,
     seen_end: bool,
     seen_error_frame: bool,
     done: bool,
@@ -56,7 +60,10 @@ impl FrameStream {
         // reqwest's error travels inside the io::Error, so that a timeout is still a timeout.
         let body: BodyStream = Box::pin(response.bytes_stream().map_err(io::Error::other));
         let mut stream = FrameStream {
-            frames: FramedRead::new(StreamReader::new(body), FrameDecoder::new()),
+            frames: Some(FramedRead::new(
+                StreamReader::new(body),
+                FrameDecoder::new(),
+            )),
             seen_end: false,
             seen_error_frame: false,
             done: false,
@@ -74,35 +81,82 @@ impl FrameStream {
         }
     }
 
-    /// Reads the stream to its end and assembles the reply with the protocol crate's
-    /// [`ReplyAssembler`], calling `on_text` with each piece of text as it arrives: the `data`
-    /// of each Text frame (code 3), and the transcript of each Audio frame (code 39) when not
-    /// empty.
+    /// Reads the stream to its End frame and assembles the reply with the protocol crate's
+    /// [`ReplyAssembler`] (which keeps at most
+    /// [`DEFAULT_ASSEMBLED_LIMIT`](gptbots_protocol::stream::assemble::DEFAULT_ASSEMBLED_LIMIT)
+    /// bytes), calling `on_text` with each piece of text as it arrives: the `data` of each Text
+    /// frame (code 3), and the transcript of each Audio frame (code 39) when not empty (half of
+    /// a character cut across two pieces is given once joined).
     ///
-    /// Fails on the first error item: an error frame (kind [`ErrorKind::Api`]), a frame that
-    /// could not be decoded, a cut-off stream ([`ErrorKind::CutOff`]; `on_text` has already
-    /// seen the pieces that came), a timeout or a connection fault. On success the reply ended
-    /// with its End frame ([`AssembledReply::is_complete`]).
-    pub async fn assemble<F: FnMut(&str)>(
+    /// A frame that could not be decoded is stepped over and recorded in the reply
+    /// ([`AssembledReply::faults`]; the status is then
+    /// [`CompleteWithFaults`](gptbots_protocol::stream::ReplyStatus::CompleteWithFaults)).
+    /// Fails on an error frame (kind [`ErrorKind::Api`], once the stream ended), a cut-off
+    /// stream ([`ErrorKind::CutOff`]; `on_text` has already seen the pieces that came), more
+    /// than the limit ([`ErrorKind::TooLarge`]: reading stops there), a timeout or a
+    /// connection fault. On success the reply ended with its End frame
+    /// ([`AssembledReply::is_complete`]).
+    pub async fn assemble<F: FnMut(&str)>(self, on_text: F) -> Result<AssembledReply, Error> {
+        self.assemble_with(ReplyAssembler::new(), on_text).await
+    }
+
+    /// [`assemble`](Self::assemble) with a given assembler: another limit
+    /// ([`ReplyAssembler::with_limit`]), or one that keeps no content
+    /// ([`ReplyAssembler::keep_content`]) for a caller that prints each piece and needs only
+    /// how the reply ended.
+    pub async fn assemble_with<F: FnMut(&str)>(
         mut self,
+        mut assembler: ReplyAssembler,
         mut on_text: F,
     ) -> Result<AssembledReply, Error> {
-        let mut assembler = ReplyAssembler::new();
+        let mut error_frame: Option<Error> = None;
         while let Some(item) = self.next().await {
-            let frame = item?;
-            match assembler.push(&frame) {
-                Pushed::Text(piece) => on_text(piece),
-                Pushed::Audio { transcript, .. } if !transcript.is_empty() => on_text(transcript),
-                _ => {}
+            match item {
+                Ok(frame) => match assembler.push(&frame) {
+                    Pushed::Text(piece) => on_text(piece),
+                    Pushed::Audio { transcript, .. } if !transcript.is_empty() => {
+                        on_text(transcript)
+                    }
+                    _ => {}
+                },
+                // A frame stepped over: the stream goes on.
+                Err(err) if !self.done && matches!(err.kind(), ErrorKind::Decode { .. }) => {
+                    if let ErrorKind::Decode { offset, message } = err.kind() {
+                        assembler.fault(*offset, message.clone());
+                    }
+                }
+                Err(err) => match err.kind() {
+                    ErrorKind::Api {
+                        code,
+                        message,
+                        status: None,
+                    } => {
+                        assembler.push(&Frame::error(*code, message.clone()));
+                        error_frame.get_or_insert(err);
+                    }
+                    _ => return Err(error_frame.unwrap_or(err)),
+                },
+            }
+            if assembler.reply().limit_exceeded {
+                return Err(Error::new(ErrorKind::TooLarge {
+                    limit: assembler.limit(),
+                }));
             }
         }
-        Ok(assembler.finish())
+        match error_frame {
+            Some(err) => Err(err),
+            None => Ok(assembler.finish()),
+        }
     }
 
     fn on_frame(&mut self, frame: Frame) -> Result<Frame, Error> {
         match &frame.payload {
             FramePayload::End => {
                 self.seen_end = true;
+                // Nothing after End belongs to the reply: stop reading and let the response
+                // (and its connection) go.
+                self.done = true;
+                self.frames = None;
                 Ok(frame)
             }
             FramePayload::Error(code) => {
@@ -131,7 +185,10 @@ impl Stream for FrameStream {
         if self.done {
             return Poll::Ready(None);
         }
-        let item = match Pin::new(&mut self.frames).poll_next(cx) {
+        let Some(frames) = self.frames.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let item = match Pin::new(frames).poll_next(cx) {
             Poll::Pending => return Poll::Pending,
             Poll::Ready(item) => item,
         };

@@ -455,13 +455,19 @@ async fn bad_frame_in_a_stream_is_a_decode_item_and_the_stream_goes_on() {
         other => panic!("{other:?}"),
     }
     assert!(items[3].as_ref().unwrap().is_end());
-    // assemble() stops at the first fault.
-    let err = client
+    // assemble() steps over it too, and records it.
+    let reply = client
         .send_message_streaming(SendMessageRequest::text("c", "x"))
         .await
         .unwrap()
         .assemble(|_| {})
         .await
-        .unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::Decode { .. }));
+        .unwrap();
+    assert_eq!(reply.text, "ab");
+    assert_eq!(reply.fault_count, 1);
+    assert_eq!(reply.faults[0].offset, 52);
+    assert_eq!(
+        reply.status(),
+        gptbots_protocol::stream::ReplyStatus::CompleteWithFaults
+    );
 }

@@ -228,7 +228,11 @@ impl JsonSchema for Frame {
         "Frame".into()
     }
 
+    /// Accepts exactly what [`Frame`]'s `Deserialize` accepts: `null` where it reads `null` as
+    /// absent, an error frame whose `data` is absent or `null`, the typed codes only with their
+    /// data, and any other code with anything.
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> Schema {
+        use crate::stream::citation::{CitationItem, CorrelatedAttachment};
         let known = [
             code::END,
             code::TEXT,
@@ -236,57 +240,75 @@ impl JsonSchema for Frame {
             code::FLOW_OUTPUT,
             code::MESSAGE_INFO,
             code::AUDIO,
+            code::CITATION,
+            code::CORRELATE_ATTACHMENT,
         ];
-        let frame = |code: i64, title: &str, data: Value| {
+        let message = serde_json::json!({ "type": ["string", "null"] });
+        let frame = |code: i64, title: &str, data: Value, required: &[&str]| {
             serde_json::json!({
                 "title": title,
                 "type": "object",
                 "properties": {
                     "code": { "const": code },
-                    "message": { "type": "string" },
+                    "message": message,
                     "data": data
                 },
-                "required": ["code", "data"]
+                "required": required
             })
         };
         let message_info = generator.subschema_for::<MessageInfo>().to_value();
         let audio = generator.subschema_for::<AudioPiece>().to_value();
         let flow_items = generator.subschema_for::<Vec<FlowOutputItem>>().to_value();
         let tokens = generator.subschema_for::<Tokens>().to_value();
-        let mut flow = frame(code::FLOW_OUTPUT, "FlowOutput", flow_items);
+        let citations = generator.subschema_for::<Vec<CitationItem>>().to_value();
+        let attachments = generator
+            .subschema_for::<Vec<CorrelatedAttachment>>()
+            .to_value();
+        let or_null = |schema: Value| serde_json::json!({ "anyOf": [schema, { "type": "null" }] });
+        let mut flow = frame(
+            code::FLOW_OUTPUT,
+            "FlowOutput",
+            flow_items,
+            &["code", "data"],
+        );
         if let Some(props) = flow.get_mut("properties").and_then(Value::as_object_mut) {
             props.insert(
                 "componentId".to_owned(),
-                serde_json::json!({ "type": "integer" }),
+                serde_json::json!({
+                    "description": "The component's id: an integer (12.0 reads as 12); anything else is kept as an extra field."
+                }),
             );
         }
         schemars::json_schema!({
             "description": "One frame of a streaming reply. The `code` decides the kind; codes not listed are kept as they came.",
             "anyOf": [
-                frame(code::MESSAGE_INFO, "MessageInfo", message_info),
-                frame(code::TEXT, "Text", serde_json::json!({ "type": "string" })),
-                frame(code::AUDIO, "Audio", audio),
+                frame(code::MESSAGE_INFO, "MessageInfo", message_info, &["code", "data"]),
+                frame(code::TEXT, "Text", serde_json::json!({ "type": "string" }), &["code", "data"]),
+                frame(code::AUDIO, "Audio", audio, &["code", "data"]),
                 flow,
-                frame(code::COST, "Cost", tokens),
+                frame(code::COST, "Cost", tokens, &["code", "data"]),
+                frame(code::END, "End", serde_json::json!({ "type": "null" }), &["code"]),
+                frame(code::CITATION, "Citation", or_null(citations), &["code"]),
+                frame(code::CORRELATE_ATTACHMENT, "CorrelateAttachment", or_null(attachments), &["code"]),
                 {
-                    "title": "End",
+                    "title": "Error",
+                    "description": "A code of 20000 or more and no `data` (or `null`): an error inside the stream.",
                     "type": "object",
-                    "properties": { "code": { "const": 0 }, "message": { "type": "string" }, "data": { "type": "null" } },
+                    "properties": {
+                        "code": { "type": "integer", "minimum": 20000 },
+                        "message": message,
+                        "data": { "type": "null" }
+                    },
                     "required": ["code"]
                 },
                 {
-                    "title": "Error",
-                    "description": "A code of 20000 or more and no `data`: an error inside the stream.",
-                    "type": "object",
-                    "properties": { "code": { "type": "integer", "minimum": 20000 }, "message": { "type": "string" } },
-                    "required": ["code"],
-                    "not": { "required": ["data"] }
-                },
-                {
                     "title": "Unknown",
-                    "description": "Any other code (5, 6, 20, 41, 83 or newer), payload as it came.",
+                    "description": "Any other code (5, 6, 41 or newer), `data` as it came.",
                     "type": "object",
-                    "properties": { "code": { "type": "integer", "not": { "enum": known } } },
+                    "properties": {
+                        "code": { "type": "integer", "not": { "enum": known } },
+                        "message": message
+                    },
                     "required": ["code"]
                 }
             ]

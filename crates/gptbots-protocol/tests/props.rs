@@ -504,7 +504,7 @@ fn component_id_round_trips_in_every_place_it_can_come() {
         r#"{"code":10,"message":"FlowOutput","data":[],"componentId":"7"}"#,
         r#"{"code":10,"message":"FlowOutput","data":[],"componentId":18446744073709551615}"#,
         r#"{"code":3,"message":"Text","data":"hi","componentId":7}"#,
-        r#"{"code":83,"data":null,"componentId":null}"#,
+        r#"{"code":41,"data":null,"componentId":null}"#,
     ] {
         let frame: Frame = from_str(json).unwrap();
         let back: Frame = from_slice(&serde_json::to_vec(&frame).unwrap()).unwrap();

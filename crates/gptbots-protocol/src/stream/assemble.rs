@@ -15,6 +15,22 @@
 //! assert_eq!(reply.status(), ReplyStatus::Complete);
 //! ```
 //!
+//! A frame the decoder could not read and stepped over is not lost silently: pass it to
+//! [`ReplyAssembler::fault`], and the reply records it (its byte offset and why) and says
+//! `complete_with_faults` rather than `complete`. Half of a character cut across two Text (or
+//! two Audio transcript) pieces is joined into the one character; a half never completed
+//! becomes U+FFFD.
+//!
+//! # Bounds
+//!
+//! What the assembler keeps is bounded: text, transcript, audio pieces, flow outputs,
+//! citations, error and unknown frames count towards a limit
+//! ([`DEFAULT_ASSEMBLED_LIMIT`], 64 MiB, or [`ReplyAssembler::with_limit`]); past it nothing more
+//! is kept and the status is `too_large`. Frames after the End frame are counted, not kept; at
+//! most [`MAX_KEPT_FAULTS`] faults are kept (all are counted). A caller that prints the reply as
+//! it comes and needs only the way it ended can keep nothing
+//! ([`ReplyAssembler::keep_content`]).
+//!
 //! # The assembled reply as JSON
 //!
 //! [`AssembledReply`] serializes (this is what `gptbots decode --assemble` prints) as one
@@ -22,47 +38,88 @@
 //!
 //! ```json
 //! {
-//!   "status": "complete",            // or "cut_off", "error", "frames_after_end"
+//!   "status": "complete",            // see below
 //!   "ended": true,                   // an End frame was seen
 //!   "message_id": "6785...",         // null when no MessageInfo frame came
 //!   "text": "I can help you?",       // every Text piece, joined
 //!   "audio": {"transcript": "...", "pieces": ["base64...", "..."]},
 //!   "flow_output": [{"component_id": 12, "items": [ /* as in the FlowOutput frames */ ]}],
-//!   "tokens": { /* the Cost frame's data */ },   // null when no Cost frame came
+//!   "tokens": { /* the last Cost frame's data, as it came */ },   // null when none came
+//!   "citations": [ /* the Citation frames' items, in order */ ],
+//!   "attachments": [ /* the CorrelateAttachment frames' items, in order */ ],
 //!   "errors": [{"code": 20022, "message": "..."}],
 //!   "unknown_frames": [ /* frames of other codes, as they came */ ],
-//!   "frames_after_end": [ /* frames that came after End, as they came */ ],
-//!   "frame_count": 12
+//!   "faults": [{"offset": 120, "reason": "..."}],   // frames stepped over (the first 100)
+//!   "fault_count": 1,
+//!   "frames_after_end": 0,           // how many frames came after End (not kept)
+//!   "frame_count": 12,
+//!   "kept_bytes": 1234               // what counts towards the limit
 //! }
 //! ```
 //!
-//! `status` is the most serious of: `error` (an error frame came, End or not), `cut_off` (no
-//! End frame), `frames_after_end` (End came, then more frames), `complete`.
+//! `status` is the most serious of: `error` (an error frame came, End or not), `too_large`
+//! (more than the limit came: the reply is cut at it), `cut_off` (no End frame),
+//! `complete_with_faults` (End came, but some frames could not be read), `frames_after_end`
+//! (End came, then more frames), `complete`.
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use serde_json::{Map, Value};
 
-use super::frame::{FlowOutputItem, Frame, FramePayload};
+use super::citation::{CitationItem, CorrelatedAttachment};
+use super::decode_error::FrameError;
+use super::frame::{CostData, FlowOutputItem, Frame, FramePayload};
+use super::piece::{SurrogateJoiner, TextPiece};
 use crate::error::ErrorCode;
 use crate::message_v2::{Output, OutputAudio, OutputContent, SendMessageResponse};
-use crate::usage::{Tokens, Usage};
+use crate::usage::{Credits, Tokens, Usage};
+
+/// The default bound on what a [`ReplyAssembler`] keeps: 64 MiB.
+pub const DEFAULT_ASSEMBLED_LIMIT: usize = 64 * 1024 * 1024;
+
+/// How many faults an [`AssembledReply`] keeps (it counts them all).
+pub const MAX_KEPT_FAULTS: usize = 100;
 
 /// Folds frames, one [`push`](Self::push) at a time, into an [`AssembledReply`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ReplyAssembler {
     reply: AssembledReply,
+    limit: usize,
+    keep: bool,
+    text: SurrogateJoiner,
+    transcript: SurrogateJoiner,
+    /// The text a Text frame added, when it is not the piece itself (a joined half).
+    text_scratch: String,
+    /// The same for an Audio frame's transcript.
+    transcript_scratch: String,
 }
 
-/// What a pushed frame added to the reply, borrowed from the frame: lets a caller print the
-/// reply as it comes.
+impl Default for ReplyAssembler {
+    fn default() -> Self {
+        ReplyAssembler {
+            reply: AssembledReply::default(),
+            limit: DEFAULT_ASSEMBLED_LIMIT,
+            keep: true,
+            text: SurrogateJoiner::default(),
+            transcript: SurrogateJoiner::default(),
+            text_scratch: String::new(),
+            transcript_scratch: String::new(),
+        }
+    }
+}
+
+/// What a pushed frame added to the reply, borrowed from the frame (or the assembler): lets a
+/// caller print the reply as it comes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub enum Pushed<'a> {
     /// A MessageInfo frame: the reply's message id.
     MessageInfo(&'a str),
-    /// A Text frame: this piece of text was appended.
+    /// A Text frame: this text was appended (the piece, with a character cut across two
+    /// pieces joined: a high half at the end of a piece waits for the next one).
     Text(&'a str),
-    /// An Audio frame: these pieces were appended (either may be empty).
+    /// An Audio frame: these pieces were appended (either may be empty; the transcript as
+    /// for [`Pushed::Text`]).
     Audio {
         /// The base64 audio piece.
         audio: &'a str,
@@ -73,6 +130,10 @@ pub enum Pushed<'a> {
     FlowOutput(&'a [FlowOutputItem]),
     /// A Cost frame.
     Cost(&'a Tokens),
+    /// A Citation frame.
+    Citation(&'a [CitationItem]),
+    /// A CorrelateAttachment frame.
+    CorrelateAttachment(&'a [CorrelatedAttachment]),
     /// The End frame.
     End,
     /// An error frame.
@@ -84,7 +145,7 @@ pub enum Pushed<'a> {
     },
     /// A frame of an unknown code, kept in [`AssembledReply::unknown_frames`].
     Unknown(&'a Frame),
-    /// A frame after the End frame: not folded in, kept in
+    /// A frame after the End frame: not folded in, counted in
     /// [`AssembledReply::frames_after_end`].
     AfterEnd(&'a Frame),
 }
@@ -119,26 +180,44 @@ pub struct ErrorFrame {
     pub message: Option<String>,
 }
 
+/// A frame (or bytes between frames) that could not be read and was stepped over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Fault {
+    /// The byte offset of the fault in the stream.
+    pub offset: u64,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
 /// How a stream ended, the most serious first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReplyStatus {
     /// An error frame came (see [`AssembledReply::errors`]), with or without an End frame.
     Error,
+    /// More came than the assembler's limit: what came past it was not kept.
+    TooLarge,
     /// No End frame: the stream was cut off.
     CutOff,
+    /// The End frame came, but some frames could not be read and were stepped over (see
+    /// [`AssembledReply::faults`]).
+    CompleteWithFaults,
     /// The End frame came, then more frames (see [`AssembledReply::frames_after_end`]).
     FramesAfterEnd,
-    /// The End frame came last; no error frame.
+    /// The End frame came last; no error frame, no fault.
     Complete,
 }
 
 impl ReplyStatus {
-    /// The name used in the JSON form: `error`, `cut_off`, `frames_after_end`, `complete`.
+    /// The name used in the JSON form: `error`, `too_large`, `cut_off`,
+    /// `complete_with_faults`, `frames_after_end`, `complete`.
     pub fn as_str(self) -> &'static str {
         match self {
             ReplyStatus::Error => "error",
+            ReplyStatus::TooLarge => "too_large",
             ReplyStatus::CutOff => "cut_off",
+            ReplyStatus::CompleteWithFaults => "complete_with_faults",
             ReplyStatus::FramesAfterEnd => "frames_after_end",
             ReplyStatus::Complete => "complete",
         }
@@ -161,86 +240,195 @@ pub struct AssembledReply {
     pub flow_output: Vec<FlowOutputPart>,
     /// The last Cost frame's token usage.
     pub tokens: Option<Tokens>,
+    /// The last Cost frame's other fields (`credits`...), as they came.
+    pub cost_extra: Map<String, Value>,
+    /// The Citation frames' items, in order.
+    pub citations: Vec<CitationItem>,
+    /// The CorrelateAttachment frames' items, in order.
+    pub attachments: Vec<CorrelatedAttachment>,
     /// The error frames, in order.
     pub errors: Vec<ErrorFrame>,
     /// Frames of codes this crate does not know, as they came.
     pub unknown_frames: Vec<Frame>,
+    /// The faults stepped over, in order (the first [`MAX_KEPT_FAULTS`]).
+    pub faults: Vec<Fault>,
+    /// How many faults were stepped over.
+    pub fault_count: usize,
     /// Whether an End frame came.
     pub ended: bool,
-    /// Frames that came after the End frame, not folded in.
-    pub frames_after_end: Vec<Frame>,
+    /// How many frames came after the End frame (not folded in, not kept).
+    pub frames_after_end: usize,
     /// How many frames were pushed.
     pub frame_count: usize,
+    /// How many bytes of content are kept (what counts towards the limit).
+    pub kept_bytes: usize,
+    /// Whether more came than the limit: content past it was not kept.
+    pub limit_exceeded: bool,
 }
 
 impl ReplyAssembler {
-    /// An assembler with nothing pushed yet.
+    /// An assembler with nothing pushed yet, keeping at most [`DEFAULT_ASSEMBLED_LIMIT`] bytes.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// An assembler that keeps at most `limit` bytes of content (text, transcript, audio,
+    /// flow outputs, citations, error and unknown frames); past it, it keeps nothing more and
+    /// the reply's status is [`ReplyStatus::TooLarge`].
+    pub fn with_limit(limit: usize) -> Self {
+        ReplyAssembler {
+            limit,
+            ..Self::default()
+        }
+    }
+
+    /// Whether to keep the content at all. A caller that prints each piece as it comes (see
+    /// [`Pushed`]) and needs only how the stream ended keeps none: the reply then has the
+    /// message id, the tokens, the errors, the faults and the counts, and no text.
+    pub fn keep_content(mut self, keep: bool) -> Self {
+        self.keep = keep;
+        self
+    }
+
+    /// The limit on kept content, in bytes.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Records a frame the decoder could not read and stepped over.
+    pub fn fault(&mut self, offset: u64, reason: impl Into<String>) {
+        let reply = &mut self.reply;
+        reply.fault_count += 1;
+        if reply.faults.len() < MAX_KEPT_FAULTS {
+            reply.faults.push(Fault {
+                offset,
+                reason: reason.into(),
+            });
+        }
+    }
+
+    /// Records a fault from the decoder ([`FrameDecoder`](super::FrameDecoder)'s `Err` items).
+    pub fn push_error(&mut self, err: &FrameError) {
+        self.fault(err.offset, err.kind.to_string());
+    }
+
     /// Folds in one frame; says what it added.
-    pub fn push<'f>(&mut self, frame: &'f Frame) -> Pushed<'f> {
+    pub fn push<'a>(&'a mut self, frame: &'a Frame) -> Pushed<'a> {
         let reply = &mut self.reply;
         reply.frame_count += 1;
         if reply.ended {
-            reply.frames_after_end.push(frame.clone());
+            reply.frames_after_end += 1;
             return Pushed::AfterEnd(frame);
         }
+        let mut keeper = Keeper {
+            reply,
+            limit: self.limit,
+            keep: self.keep,
+        };
         match &frame.payload {
             FramePayload::MessageInfo(info) => {
                 // A second MessageInfo does not replace the first.
-                if reply.message_id.is_none() {
-                    reply.message_id = Some(info.message_id.clone());
+                if keeper.reply.message_id.is_none() {
+                    keeper.reply.message_id = Some(info.message_id.clone());
                 }
                 Pushed::MessageInfo(&info.message_id)
             }
-            FramePayload::Text(text) => {
-                reply.text.push_str(text);
+            FramePayload::Text(piece) => {
+                let text = join(&mut self.text, piece, &mut self.text_scratch);
+                if keeper.room(text.len()) {
+                    keeper.reply.text.push_str(text);
+                }
                 Pushed::Text(text)
             }
             FramePayload::Audio(piece) => {
-                reply.audio_transcript.push_str(&piece.transcript);
-                if !piece.audio_answer.is_empty() {
-                    reply.audio.push(piece.audio_answer.clone());
+                let transcript = join(
+                    &mut self.transcript,
+                    &piece.transcript,
+                    &mut self.transcript_scratch,
+                );
+                let audio = piece.audio_answer.as_str();
+                if keeper.room(transcript.len() + audio.len()) {
+                    keeper.reply.audio_transcript.push_str(transcript);
+                    if !audio.is_empty() {
+                        keeper.reply.audio.push(audio.to_owned());
+                    }
                 }
-                Pushed::Audio {
-                    audio: &piece.audio_answer,
-                    transcript: &piece.transcript,
-                }
+                Pushed::Audio { audio, transcript }
             }
             FramePayload::FlowOutput {
                 items,
                 component_id,
             } => {
-                reply.flow_output.push(FlowOutputPart {
-                    component_id: *component_id,
-                    items: items.clone(),
-                });
+                if keeper.room_for(items) {
+                    keeper.reply.flow_output.push(FlowOutputPart {
+                        component_id: *component_id,
+                        items: items.clone(),
+                    });
+                }
                 Pushed::FlowOutput(items)
             }
-            FramePayload::Cost(tokens) => {
-                reply.tokens = Some(tokens.clone());
+            FramePayload::Cost(CostData { tokens, extra }) => {
+                keeper.reply.tokens = Some(tokens.clone());
+                if keeper.room_for(extra) {
+                    keeper.reply.cost_extra = extra.clone();
+                }
                 Pushed::Cost(tokens)
             }
+            FramePayload::Citation(items) => {
+                if keeper.room_for(items) {
+                    keeper.reply.citations.extend(items.iter().cloned());
+                }
+                Pushed::Citation(items)
+            }
+            FramePayload::CorrelateAttachment(items) => {
+                if keeper.room_for(items) {
+                    keeper.reply.attachments.extend(items.iter().cloned());
+                }
+                Pushed::CorrelateAttachment(items)
+            }
             FramePayload::End => {
-                reply.ended = true;
+                keeper.reply.ended = true;
+                self.flush();
                 Pushed::End
             }
             FramePayload::Error(code) => {
-                reply.errors.push(ErrorFrame {
-                    code: *code,
-                    message: frame.message.clone(),
-                });
+                // Errors are kept even without the content (the caller needs them), within
+                // the limit.
+                let len = frame.message.as_ref().map_or(0, String::len) + 16;
+                if keeper.room_always(len) {
+                    keeper.reply.errors.push(ErrorFrame {
+                        code: *code,
+                        message: frame.message.clone(),
+                    });
+                }
                 Pushed::Error {
                     code: *code,
                     message: frame.message.as_deref(),
                 }
             }
             _ => {
-                reply.unknown_frames.push(frame.clone());
+                if keeper.room_for(frame) {
+                    keeper.reply.unknown_frames.push(frame.clone());
+                }
                 Pushed::Unknown(frame)
             }
+        }
+    }
+
+    /// A high half still waiting at the end of the text becomes U+FFFD.
+    fn flush(&mut self) {
+        let mut text = String::new();
+        self.text.flush(&mut text);
+        let mut transcript = String::new();
+        self.transcript.flush(&mut transcript);
+        let mut keeper = Keeper {
+            reply: &mut self.reply,
+            limit: self.limit,
+            keep: self.keep,
+        };
+        if keeper.room(text.len() + transcript.len()) {
+            keeper.reply.text.push_str(&text);
+            keeper.reply.audio_transcript.push_str(&transcript);
         }
     }
 
@@ -250,9 +438,78 @@ impl ReplyAssembler {
     }
 
     /// The assembled reply.
-    pub fn finish(self) -> AssembledReply {
+    pub fn finish(mut self) -> AssembledReply {
+        self.flush();
         self.reply
     }
+}
+
+/// The text `piece` adds, the piece itself unless a half is involved (then `scratch`).
+fn join<'a>(
+    joiner: &mut SurrogateJoiner,
+    piece: &'a TextPiece,
+    scratch: &'a mut String,
+) -> &'a str {
+    if joiner.is_plain(piece) {
+        return piece.as_str();
+    }
+    scratch.clear();
+    joiner.push(piece, scratch);
+    scratch
+}
+
+/// Decides whether content fits under the limit, and counts it.
+struct Keeper<'r> {
+    reply: &'r mut AssembledReply,
+    limit: usize,
+    keep: bool,
+}
+
+impl Keeper<'_> {
+    /// Whether `len` more bytes of content are to be kept; counts them when they are.
+    fn room(&mut self, len: usize) -> bool {
+        self.keep && self.room_always(len)
+    }
+
+    /// [`room`](Self::room) for what is kept even when the content is not.
+    fn room_always(&mut self, len: usize) -> bool {
+        if self.reply.limit_exceeded {
+            return false;
+        }
+        match self.reply.kept_bytes.checked_add(len) {
+            Some(total) if total <= self.limit => {
+                self.reply.kept_bytes = total;
+                true
+            }
+            _ => {
+                self.reply.limit_exceeded = true;
+                false
+            }
+        }
+    }
+
+    /// [`room`](Self::room) for a value, counted as its JSON length.
+    fn room_for<T: Serialize + ?Sized>(&mut self, value: &T) -> bool {
+        self.keep && self.room_always(json_len(value))
+    }
+}
+
+/// The length of a value's JSON text, written nowhere.
+fn json_len<T: Serialize + ?Sized>(value: &T) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing to a counter cannot fail but for a value serde_json refuses: count what came.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
 }
 
 impl FromIterator<Frame> for AssembledReply {
@@ -270,21 +527,25 @@ impl AssembledReply {
     pub fn status(&self) -> ReplyStatus {
         if !self.errors.is_empty() {
             ReplyStatus::Error
+        } else if self.limit_exceeded {
+            ReplyStatus::TooLarge
         } else if !self.ended {
             ReplyStatus::CutOff
-        } else if !self.frames_after_end.is_empty() {
+        } else if self.fault_count > 0 {
+            ReplyStatus::CompleteWithFaults
+        } else if self.frames_after_end > 0 {
             ReplyStatus::FramesAfterEnd
         } else {
             ReplyStatus::Complete
         }
     }
 
-    /// Whether the stream ended with End and carried no error frame (frames after End
-    /// allowed).
+    /// Whether the stream ended with End, carried no error frame and fitted under the limit
+    /// (faults and frames after End allowed).
     pub fn is_complete(&self) -> bool {
         matches!(
             self.status(),
-            ReplyStatus::Complete | ReplyStatus::FramesAfterEnd
+            ReplyStatus::Complete | ReplyStatus::FramesAfterEnd | ReplyStatus::CompleteWithFaults
         )
     }
 
@@ -295,9 +556,10 @@ impl AssembledReply {
     /// mode: `content` as the text, `branch` as `from_component_branch`, `audioDatas` as the
     /// audio); when the stream carried no FlowOutput item but text or audio transcript, one
     /// entry with no component holding the text and no audio (a stream gives audio as base64
-    /// pieces, blocking mode as URLs). `usage` has the tokens and no credits (a stream
-    /// carries none); `message_id` is empty if no MessageInfo frame came. Check
-    /// [`status`](Self::status) first: a cut-off reply converts too.
+    /// pieces, blocking mode as URLs). `usage` has the tokens, and the credits when the Cost
+    /// frame carried some that read as the blocking reply's; `message_id` is empty if no
+    /// MessageInfo frame came. Check [`status`](Self::status) first: a cut-off reply converts
+    /// too.
     pub fn to_send_message_response(
         &self,
         conversation_id: impl Into<String>,
@@ -338,7 +600,15 @@ impl AssembledReply {
             conversation_id,
             self.message_id.clone().unwrap_or_default(),
             output,
-            self.tokens.clone().map(|tokens| Usage::new(tokens, None)),
+            self.tokens.clone().map(|tokens| {
+                // A Cost frame may carry credits beside the tokens (undocumented): used when
+                // they read as the blocking reply's credits.
+                let credits = self
+                    .cost_extra
+                    .get("credits")
+                    .and_then(|credits| serde_json::from_value::<Credits>(credits.clone()).ok());
+                Usage::new(tokens, credits)
+            }),
         )
     }
 }
@@ -350,7 +620,14 @@ impl Serialize for AssembledReply {
             transcript: &'a str,
             pieces: &'a [String],
         }
-        let mut map = serializer.serialize_map(Some(11))?;
+        #[derive(Serialize)]
+        struct Cost<'a> {
+            #[serde(flatten)]
+            tokens: &'a Tokens,
+            #[serde(flatten)]
+            extra: &'a Map<String, Value>,
+        }
+        let mut map = serializer.serialize_map(Some(17))?;
         map.serialize_entry("status", self.status().as_str())?;
         map.serialize_entry("ended", &self.ended)?;
         map.serialize_entry("message_id", &self.message_id)?;
@@ -363,11 +640,20 @@ impl Serialize for AssembledReply {
             },
         )?;
         map.serialize_entry("flow_output", &self.flow_output)?;
-        map.serialize_entry("tokens", &self.tokens)?;
+        let cost = self.tokens.as_ref().map(|tokens| Cost {
+            tokens,
+            extra: &self.cost_extra,
+        });
+        map.serialize_entry("tokens", &cost)?;
+        map.serialize_entry("citations", &self.citations)?;
+        map.serialize_entry("attachments", &self.attachments)?;
         map.serialize_entry("errors", &self.errors)?;
         map.serialize_entry("unknown_frames", &self.unknown_frames)?;
+        map.serialize_entry("faults", &self.faults)?;
+        map.serialize_entry("fault_count", &self.fault_count)?;
         map.serialize_entry("frames_after_end", &self.frames_after_end)?;
         map.serialize_entry("frame_count", &self.frame_count)?;
+        map.serialize_entry("kept_bytes", &self.kept_bytes)?;
         map.end()
     }
 }

@@ -15,9 +15,11 @@
 //! the bytes end before the frame does, having read as the start of one so far, it says so
 //! ([`Miss::Short`]): the frame's closing `}` has not come, whatever `}` the bytes hold in its
 //! strings or closing its inner object (the decoder then waits for more instead of scanning).
-//! Anything else is [`Miss::Other`] and leaves the bytes to serde_json: another code, field
-//! order or extra field, white space, a `\u` escape of a surrogate (serde_json pairs them or
-//! fails), an unknown escape, a control byte in a string, or invalid UTF-8. The unit tests
+//! Surrogate escapes are read as the general reader reads a [`TextPiece`]: a pair is its
+//! character, a lone half is kept (in the `message`, a `String`, it is left to serde_json,
+//! which rejects it). Anything else is [`Miss::Other`] and leaves the bytes to serde_json:
+//! another code, field order or extra field, white space, an unknown escape, a control byte in
+//! a string, or invalid UTF-8. The unit tests
 //! here (one of them a property test), the decoder's tests with its tries turned off and the
 //! `frame_fast_path` fuzz target check that promise against serde_json.
 
@@ -25,6 +27,7 @@ use memchr::memchr2;
 use serde_json::Map;
 
 use super::frame::{AudioPiece, Frame, FramePayload};
+use super::piece::TextPiece;
 use super::swar::{bytes_below, bytes_equal, find};
 
 /// What a compact Text frame starts with, up to its `message` string.
@@ -57,9 +60,9 @@ pub(crate) fn compact_frame(text: &[u8]) -> Result<(Frame, usize), Miss> {
     let mut cursor = Cursor { text, at: 0 };
     let (payload, message) = match cursor.literal(TEXT_HEAD) {
         Ok(()) => {
-            let message = cursor.string()?;
+            let message = cursor.message()?;
             cursor.literal(TEXT_DATA)?;
-            let data = cursor.string()?;
+            let data = cursor.piece()?;
             cursor.literal(b"}")?;
             (FramePayload::Text(data), message)
         }
@@ -72,11 +75,11 @@ pub(crate) fn compact_frame(text: &[u8]) -> Result<(Frame, usize), Miss> {
                     audio_miss
                 }
             })?;
-            let message = cursor.string()?;
+            let message = cursor.message()?;
             cursor.literal(AUDIO_ANSWER)?;
-            let audio_answer = cursor.string()?;
+            let audio_answer = cursor.piece()?;
             cursor.literal(TRANSCRIPT)?;
-            let transcript = cursor.string()?;
+            let transcript = cursor.piece()?;
             cursor.literal(b"}}")?;
             let piece = AudioPiece {
                 audio_answer,
@@ -122,27 +125,54 @@ impl Cursor<'_> {
         }
     }
 
-    /// Reads a string's contents and its closing `"` (the opening one is read already).
+    /// Reads a piece's contents and its closing `"` (the opening one is read already).
     #[inline]
-    fn string(&mut self) -> Result<String, Miss> {
-        let (value, used) = string(self.rest())?;
+    fn piece(&mut self) -> Result<TextPiece, Miss> {
+        let (value, lone, used) = string(self.rest())?;
+        self.at += used;
+        Ok(TextPiece::from_parts(value, lone))
+    }
+
+    /// [`piece`](Self::piece) for the `message`, a `String`: a lone surrogate there is an
+    /// error of the general reader, so it is left to it.
+    #[inline]
+    fn message(&mut self) -> Result<String, Miss> {
+        let (value, lone, used) = string(self.rest())?;
+        if !lone.is_empty() {
+            return Err(Miss::Other);
+        }
         self.at += used;
         Ok(value)
     }
 }
 
-/// Reads a JSON string's contents, from just after its opening `"`: the string, and how many
-/// bytes it took up to and including its closing `"`. [`Miss::Short`] when the bytes end
-/// first (their UTF-8 is checked only once the string is whole); [`Miss::Other`] where
-/// serde_json would fail, or is left to decide (a surrogate escape).
-fn string(bytes: &[u8]) -> Result<(String, usize), Miss> {
+/// A character or a UTF-16 surrogate, as an escape gives it.
+enum Unescaped {
+    Char(char),
+    Surrogate(u16),
+}
+
+/// A string's contents, its lone surrogates (as [`TextPiece`] keeps them: the index of the
+/// U+FFFD standing for each, and its code unit), and how many bytes it took.
+type Read = (String, Vec<(usize, u16)>, usize);
+
+/// Reads a JSON string's contents, from just after its opening `"`: the string, its lone
+/// surrogates, and how many bytes it took up to and including its closing `"`.
+/// [`Miss::Short`] when the bytes end first (their UTF-8 is checked only once the string is
+/// whole); [`Miss::Other`] where serde_json would fail.
+///
+/// A surrogate escape is read as serde_json reads a string as bytes (what [`TextPiece`]'s
+/// `Deserialize` asks for): a high one followed by the escape of a low one is the pair's
+/// character; any other is a lone half, and what follows it is read as if it came alone.
+fn string(bytes: &[u8]) -> Result<Read, Miss> {
     let mut i = special(bytes).ok_or(Miss::Short)?;
     // Most strings hold no escape: one allocation of the right size, no growing.
     if bytes.get(i) == Some(&b'"') {
         let raw = std::str::from_utf8(bytes.get(..i).unwrap_or_default());
-        return Ok((raw.map_err(|_| Miss::Other)?.to_owned(), i + 1));
+        return Ok((raw.map_err(|_| Miss::Other)?.to_owned(), Vec::new(), i + 1));
     }
     let mut out = Vec::with_capacity(i + 8);
+    let mut lone = Vec::new();
     // Start of the raw run not yet copied to `out`.
     let mut run = 0;
     loop {
@@ -150,12 +180,35 @@ fn string(bytes: &[u8]) -> Result<(String, usize), Miss> {
         match bytes.get(i) {
             Some(b'"') => {
                 let value = String::from_utf8(out).map_err(|_| Miss::Other)?;
-                return Ok((value, i + 1));
+                return Ok((value, lone, i + 1));
             }
             Some(b'\\') => {
-                let (unescaped, used) = escape(bytes.get(i + 1..).unwrap_or_default())?;
+                let after = bytes.get(i + 1..).unwrap_or_default();
+                let (unescaped, mut used) = escape(after)?;
+                let c = match unescaped {
+                    Unescaped::Char(c) => c,
+                    Unescaped::Surrogate(high @ 0xD800..=0xDBFF) => {
+                        match pair_low(after.get(used..).unwrap_or_default())? {
+                            Some(low) => {
+                                used += 6;
+                                let c = 0x1_0000
+                                    + ((u32::from(high) - 0xD800) << 10)
+                                    + (u32::from(low) - 0xDC00);
+                                char::from_u32(c).ok_or(Miss::Other)?
+                            }
+                            None => {
+                                lone.push((out.len(), high));
+                                char::REPLACEMENT_CHARACTER
+                            }
+                        }
+                    }
+                    Unescaped::Surrogate(low) => {
+                        lone.push((out.len(), low));
+                        char::REPLACEMENT_CHARACTER
+                    }
+                };
                 let mut utf8 = [0; 4];
-                out.extend_from_slice(unescaped.encode_utf8(&mut utf8).as_bytes());
+                out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
                 i += 1 + used;
                 run = i;
             }
@@ -167,10 +220,24 @@ fn string(bytes: &[u8]) -> Result<(String, usize), Miss> {
     }
 }
 
-/// The character of the escape after a `\` (`bytes` starts after it), and how many bytes it
-/// took; [`Miss::Other`] for an unknown escape or a surrogate, [`Miss::Short`] when the bytes
+/// After a high surrogate's escape (`bytes` starts after it): the low surrogate whose escape
+/// follows, if one does. [`Miss::Short`] when the bytes end before that is known,
+/// [`Miss::Other`] for a `\u` escape whose digits are not hex (an error wherever it is).
+fn pair_low(bytes: &[u8]) -> Result<Option<u16>, Miss> {
+    match bytes {
+        [] | [b'\\'] => Err(Miss::Short),
+        [b'\\', b'u', ..] => match escape(bytes.get(1..).unwrap_or_default())? {
+            (Unescaped::Surrogate(low @ 0xDC00..=0xDFFF), _) => Ok(Some(low)),
+            _ => Ok(None),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// The character (or surrogate) of the escape after a `\` (`bytes` starts after it), and how
+/// many bytes it took; [`Miss::Other`] for an unknown escape, [`Miss::Short`] when the bytes
 /// end inside the escape.
-fn escape(bytes: &[u8]) -> Result<(char, usize), Miss> {
+fn escape(bytes: &[u8]) -> Result<(Unescaped, usize), Miss> {
     let c = match *bytes.first().ok_or(Miss::Short)? {
         b'"' => '"',
         b'\\' => '\\',
@@ -190,12 +257,18 @@ fn escape(bytes: &[u8]) -> Result<(char, usize), Miss> {
             if hex.len() < 4 {
                 return Err(Miss::Short);
             }
-            // `from_u32` refuses surrogates: serde_json reads those as pairs, or fails.
-            return Ok((char::from_u32(code).ok_or(Miss::Other)?, 5));
+            return Ok(match char::from_u32(code) {
+                Some(c) => (Unescaped::Char(c), 5),
+                // `from_u32` refuses exactly the surrogates.
+                None => (
+                    Unescaped::Surrogate(u16::try_from(code).map_err(|_| Miss::Other)?),
+                    5,
+                ),
+            });
         }
         _ => return Err(Miss::Other),
     };
-    Ok((c, 1))
+    Ok((Unescaped::Char(c), 1))
 }
 
 /// The index of the first `"`, `\` or control byte (below 0x20) in `bytes`, if any.
@@ -435,9 +508,9 @@ mod tests {
             r#"{"code": 3,"message":"Text","data":"x"}"#,
             r#"{"code":3,"message":null,"data":"x"}"#,
             r#"{"code":3,"message":"Text","data":7}"#,
-            // Escapes serde_json pairs, or rejects.
-            r#"{"code":3,"message":"Text","data":"\ud83d\ude00"}"#,
-            r#"{"code":3,"message":"Text","data":"\ud83d"}"#,
+            // Escapes serde_json rejects; a lone surrogate in the `message` (a `String`).
+            r#"{"code":3,"message":"\ud83d","data":"x"}"#,
+            r#"{"code":3,"message":"Text","data":"\ud83d\u12G4"}"#,
             r#"{"code":3,"message":"Text","data":"\x"}"#,
             r#"{"code":3,"message":"Text","data":"\u12G4"}"#,
             r#"{"code":3,"message":"Text","data":"\u+123"}"#,
@@ -467,6 +540,56 @@ mod tests {
             b"{\"code\":3,\"message\":\"\xc0\xaf\",\"data\":\"x\"}",
         ] {
             other(text);
+        }
+    }
+
+    /// Surrogate escapes are read as the general reader reads them: a pair is its character,
+    /// a lone half is kept in the piece.
+    #[test]
+    fn reads_surrogate_escapes_as_the_general_reader_does() {
+        for (data, text, lone) in [
+            (r#"\ud83d\ude00"#, "😀", &[][..]),
+            (r#"\uD83D\uDE00!"#, "😀!", &[]),
+            (r#"a\ud83d"#, "a\u{fffd}", &[(1, 0xD83D)]),
+            (r#"\ude00b"#, "\u{fffd}b", &[(0, 0xDE00)]),
+            (r#"\ud83d\u0041"#, "\u{fffd}A", &[(0, 0xD83D)]),
+            (r#"\ud83d\ud83d\ude00"#, "\u{fffd}😀", &[(0, 0xD83D)]),
+            (r#"\ud83d\n"#, "\u{fffd}\n", &[(0, 0xD83D)]),
+            (
+                r#"\udbff\udfff\udc00"#,
+                "\u{10ffff}\u{fffd}",
+                &[(4, 0xDC00)],
+            ),
+        ] {
+            let json = format!(r#"{{"code":3,"message":"Text","data":"{data}"}}"#);
+            let (frame, len) = agrees(json.as_bytes()).expect(&json);
+            assert_eq!(len, json.len());
+            let piece = match &frame.payload {
+                FramePayload::Text(piece) => piece.clone(),
+                _ => TextPiece::default(),
+            };
+            assert_eq!(
+                (piece.as_str(), piece.lone_surrogates()),
+                (text, lone),
+                "{json}"
+            );
+            let audio = format!(
+                r#"{{"code":39,"message":"Audio","data":{{"audioAnswer":"{data}","transcript":"{data}"}}}}"#
+            );
+            agrees(audio.as_bytes()).expect(&audio);
+        }
+        // Cut after a high half: whether a low one follows is not known yet.
+        for cut in [
+            r#"{"code":3,"message":"Text","data":"\ud83d"#,
+            r#"{"code":3,"message":"Text","data":"\ud83d\"#,
+            r#"{"code":3,"message":"Text","data":"\ud83d\ude"#,
+        ] {
+            assert_eq!(
+                compact_frame(cut.as_bytes()).err(),
+                Some(Miss::Short),
+                "{cut}"
+            );
+            agrees(cut.as_bytes());
         }
     }
 
@@ -669,6 +792,7 @@ mod tests {
         for base in [
             &br#"{"code":3,"message":"Text","data":"a\"\u00e9\\n}{x"}"#[..],
             br#"{"code":39,"message":"Audio","data":{"audioAnswer":"QUJD\/","transcript":"\u4F60"}}"#,
+            br#"{"code":3,"message":"Text","data":"\ud83d\ude00\udc00"}"#,
         ] {
             for at in 0..base.len() {
                 for b in 0..=255u8 {

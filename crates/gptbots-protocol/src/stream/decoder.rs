@@ -1351,6 +1351,15 @@ fn parse_frame(text: &[u8], start: u64) -> Result<Frame, FrameError> {
             window(text, position),
         ));
     }
+    // `data` is first read as raw text, whose syntax errors point at the start of the value:
+    // read as a `Value` for the exact place (this only runs on a frame that failed).
+    let err = match err.classify() {
+        serde_json::error::Category::Data => err,
+        _ => match serde_json::from_slice::<serde_json::Value>(text) {
+            Err(precise) if precise.classify() != serde_json::error::Category::Data => precise,
+            _ => err,
+        },
+    };
     let (line, column) = (err.line(), err.column());
     let mut message = err.to_string();
     let suffix = format!(" at line {line} column {column}");

@@ -1,8 +1,17 @@
 //! One frame of a streaming reply: `{"code": int, "message": string, "data": ...}`.
 //!
 //! The `code` decides the kind, never the `message` (the German page says `"Ende"` for End).
-//! Unknown codes are kept whole; unknown top-level fields of known frames are kept too, so
+//! Unknown codes are kept whole, their `data` as its raw JSON text (big numbers, key order and
+//! escapes come back byte for byte); unknown top-level fields of known frames are kept too, so
 //! that encoding a decoded frame gives the same JSON, field order aside.
+//!
+//! What a real server sends beside the documented shape is read, not refused: `null` for any
+//! field that may be absent or has a default (`message`, `audioAnswer`, `transcript`, a
+//! FlowOutput item's `content`, `branch`, `audioDatas`, `componentId`...), a number where text
+//! is expected (`"branch": 1` is kept as `"1"`), an integral decimal for an integer
+//! (`"componentId": 12.0`), and a lone UTF-16 surrogate escape in a Text or Audio piece (half
+//! of an emoji cut across two frames: see [`TextPiece`]). A code of 20000 or more whose `data`
+//! is absent or `null` is an error frame.
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
@@ -10,7 +19,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 
+use super::citation::{CitationItem, CorrelatedAttachment};
 use super::compact;
+use super::piece::TextPiece;
 use crate::error::ErrorCode;
 use crate::parse::ParseError;
 use crate::usage::Tokens;
@@ -29,11 +40,94 @@ pub mod code {
     pub const MESSAGE_INFO: i64 = 11;
     /// A piece of audio and its transcript.
     pub const AUDIO: i64 = 39;
+    /// The sources of the reply's citation marks.
+    pub const CITATION: i64 = 20;
+    /// The knowledge segments the reply drew on.
+    pub const CORRELATE_ATTACHMENT: i64 = 83;
+
+    /// Whether the code has a typed payload (an error frame aside).
+    pub(crate) fn is_typed(code: i64) -> bool {
+        matches!(
+            code,
+            END | TEXT
+                | COST
+                | FLOW_OUTPUT
+                | MESSAGE_INFO
+                | AUDIO
+                | CITATION
+                | CORRELATE_ATTACHMENT
+        )
+    }
+}
+
+/// A JSON value kept as the raw text it came as: numbers, key order, white space and escapes
+/// survive byte for byte when it is written back. Two are equal when their texts are.
+#[derive(Debug, Clone)]
+pub struct RawJson(Box<serde_json::value::RawValue>);
+
+impl RawJson {
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// Parses JSON text; an error if it is not one JSON value.
+    pub fn from_string(json: String) -> Result<Self, serde_json::Error> {
+        serde_json::value::RawValue::from_string(json).map(RawJson)
+    }
+
+    /// The JSON text of a value.
+    pub fn from_value(value: &Value) -> Self {
+        // Writing a `Value` cannot fail, and gives one JSON value.
+        serde_json::value::to_raw_value(value)
+            .map(RawJson)
+            .unwrap_or_else(|_| RawJson(null_raw()))
+    }
+
+    /// The value, parsed (an error for a lone surrogate escape, which a `Value` cannot hold).
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(self.get())
+    }
+
+    /// Whether the text is `null`.
+    pub fn is_null(&self) -> bool {
+        self.get() == "null"
+    }
+}
+
+fn null_raw() -> Box<serde_json::value::RawValue> {
+    serde_json::value::RawValue::NULL.to_owned()
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    /// From serde_json (or a `serde_json::Value`). A line break between tokens becomes a
+    /// space, so that the value fits on one line of an SSE event when written back; nothing
+    /// else changes (a JSON string cannot hold a raw line break).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        if !raw.get().contains(['\n', '\r']) {
+            return Ok(RawJson(raw));
+        }
+        let one_line = raw.get().replace(['\n', '\r'], " ");
+        RawJson::from_string(one_line).map_err(de::Error::custom)
+    }
 }
 
 /// A decoded stream frame.
 ///
-/// `message` keeps the `message` field as it came (`None` when the frame had none);
+/// `message` keeps the `message` field as it came (`None` when the frame had none, or `null`);
 /// [`canonical_message`](Self::canonical_message) gives the documented name for known codes.
 /// `extra` keeps every other top-level field this crate does not know.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,8 +147,8 @@ pub struct Frame {
 pub enum FramePayload {
     /// Code 11, the first frame.
     MessageInfo(MessageInfo),
-    /// Code 3: the next piece of the reply text.
-    Text(String),
+    /// Code 3: the next piece of the reply text (it may hold half of a character).
+    Text(TextPiece),
     /// Code 39: a piece of audio (base64) and a piece of its transcript.
     Audio(AudioPiece),
     /// Code 10: the outputs of the flow's components, and the top-level `componentId`.
@@ -64,20 +158,24 @@ pub enum FramePayload {
         /// The top-level `componentId`, when sent.
         component_id: Option<i64>,
     },
-    /// Code 4: token usage (no credits in a stream).
-    Cost(Tokens),
+    /// Code 4: token usage, and whatever else the server put beside it (`credits`...).
+    Cost(CostData),
     /// Code 0: the last frame.
     End,
-    /// A code of 20000 or more and no `data`: an error inside the stream. The text is in
-    /// [`Frame::message`].
+    /// Code 20: the sources of the reply text's citation marks (`$[1]$`).
+    Citation(Vec<CitationItem>),
+    /// Code 83: the knowledge segments the reply drew on.
+    CorrelateAttachment(Vec<CorrelatedAttachment>),
+    /// A code of 20000 or more and no `data` (or `"data": null`): an error inside the stream.
+    /// The text is in [`Frame::message`].
     Error(ErrorCode),
-    /// Any other code (5 tool call, 6 tool result, 20 citation, 41 thought, 83 attachment, or
-    /// something newer), kept as it came.
+    /// Any other code (5 tool call, 6 tool result, 41 thought, or something newer), kept as it
+    /// came.
     Unknown {
         /// The frame's code.
         code: i64,
-        /// The `data` field as it came; `None` when the frame had no `data`.
-        data: Option<Value>,
+        /// The `data` field as its raw JSON text; `None` when the frame had no `data`.
+        data: Option<RawJson>,
     },
 }
 
@@ -104,17 +202,18 @@ impl MessageInfo {
     }
 }
 
-/// The data of code 39.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The data of code 39. `null` for either piece reads as empty.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AudioPiece {
     /// A piece of the audio, base64 (may be empty).
-    #[serde(rename = "audioAnswer", default)]
-    pub audio_answer: String,
-    /// A piece of the transcript (may be empty).
-    #[serde(default)]
-    pub transcript: String,
+    #[serde(rename = "audioAnswer")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
+    pub audio_answer: TextPiece,
+    /// A piece of the transcript (may be empty, may hold half of a character).
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
+    pub transcript: TextPiece,
     /// Fields a newer server adds.
     #[serde(flatten)]
     #[cfg_attr(feature = "schemars", schemars(skip))]
@@ -123,7 +222,7 @@ pub struct AudioPiece {
 
 impl AudioPiece {
     /// An audio piece.
-    pub fn new(audio_answer: impl Into<String>, transcript: impl Into<String>) -> Self {
+    pub fn new(audio_answer: impl Into<TextPiece>, transcript: impl Into<TextPiece>) -> Self {
         AudioPiece {
             audio_answer: audio_answer.into(),
             transcript: transcript.into(),
@@ -133,21 +232,29 @@ impl AudioPiece {
 }
 
 /// One item of a FlowOutput frame (code 10), and of the v1 reply's `flow_output`.
+///
+/// `null` reads as absent for every field (`content` as empty); a `branch` sent as a number
+/// is kept as its text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct FlowOutputItem {
     /// The component's output text.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
     pub content: String,
     /// The branch, a string or `null` in streams; absent in some frames. `Some(None)` is an
-    /// explicit `null` and is kept as one.
+    /// explicit `null` and is kept as one; a number is kept as its text (`1` as `"1"`).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::serde_util::double_option"
+        serialize_with = "crate::serde_util::double_option::serialize",
+        deserialize_with = "branch"
     )]
-    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(schema_with = "super::citation::string_or_number")
+    )]
     pub branch: Option<Option<String>>,
     /// The name of the component that produced it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -178,16 +285,24 @@ impl FlowOutputItem {
     }
 }
 
-/// Audio produced by a flow component (`audioDatas` in a FlowOutput frame).
+/// A branch: a string, a number kept as its text, or an explicit `null` (`Some(None)`).
+fn branch<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    crate::serde_util::opt_string_or_number(deserializer).map(Some)
+}
+
+/// Audio produced by a flow component (`audioDatas` in a FlowOutput frame). `null` reads as
+/// absent (empty for the text fields).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct FlowAudio {
     /// The transcript.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
     pub transcript: String,
     /// Where the audio is.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
     pub url: String,
     /// Its length in seconds, kept as the number came (`3` stays `3`, `2.5` stays `2.5`);
     /// [`seconds_f64`](Self::seconds_f64) reads it as a float.
@@ -227,10 +342,12 @@ impl Frame {
     ///
     /// The service writes them as `{"code":3,"message":"Text","data":"…"}` and
     /// `{"code":39,"message":"Audio","data":{"audioAnswer":"…","transcript":"…"}}`, with no
-    /// white space; such a frame (whatever its `message`, with any escapes but a surrogate
-    /// pair's) is read directly, without the general `Deserialize`, which must take any field
-    /// order and allocates each key: on the benchmarks' text frames, 2.5 times as fast as
-    /// `serde_json::from_slice::<Frame>` (BENCHMARKS.md). Everything else goes to serde_json.
+    /// white space; such a frame (whatever its `message`, with any valid escape, a lone
+    /// surrogate in a piece included) is read directly, without the general `Deserialize`,
+    /// which must take any field order and allocates each key: on the benchmarks' text frames,
+    /// 2.5 times as fast as `serde_json::from_slice::<Frame>` (BENCHMARKS.md, measured before
+    /// the general reader took lone surrogates, which made it slower still). Everything else
+    /// goes to serde_json.
     /// [`FrameDecoder`](super::FrameDecoder) reads frames the same way.
     pub fn from_slice(json: &[u8]) -> Result<Frame, ParseError> {
         if let Ok((frame, len)) = compact::compact_frame(json) {
@@ -261,12 +378,12 @@ impl Frame {
     }
 
     /// Code 3.
-    pub fn text(text: impl Into<String>) -> Self {
+    pub fn text(text: impl Into<TextPiece>) -> Self {
         Frame::new(FramePayload::Text(text.into()))
     }
 
     /// Code 39.
-    pub fn audio(audio_answer: impl Into<String>, transcript: impl Into<String>) -> Self {
+    pub fn audio(audio_answer: impl Into<TextPiece>, transcript: impl Into<TextPiece>) -> Self {
         Frame::new(FramePayload::Audio(AudioPiece::new(
             audio_answer,
             transcript,
@@ -283,7 +400,17 @@ impl Frame {
 
     /// Code 4.
     pub fn cost(tokens: Tokens) -> Self {
-        Frame::new(FramePayload::Cost(tokens))
+        Frame::new(FramePayload::Cost(CostData::from(tokens)))
+    }
+
+    /// Code 20.
+    pub fn citation(items: Vec<CitationItem>) -> Self {
+        Frame::new(FramePayload::Citation(items))
+    }
+
+    /// Code 83.
+    pub fn correlate_attachment(items: Vec<CorrelatedAttachment>) -> Self {
+        Frame::new(FramePayload::CorrelateAttachment(items))
     }
 
     /// Code 0.
@@ -335,6 +462,8 @@ impl FramePayload {
             FramePayload::FlowOutput { .. } => code::FLOW_OUTPUT,
             FramePayload::Cost(_) => code::COST,
             FramePayload::End => code::END,
+            FramePayload::Citation(_) => code::CITATION,
+            FramePayload::CorrelateAttachment(_) => code::CORRELATE_ATTACHMENT,
             FramePayload::Error(code) => code.0,
             FramePayload::Unknown { code, .. } => *code,
         }
@@ -349,6 +478,8 @@ impl FramePayload {
             FramePayload::FlowOutput { .. } => Some("FlowOutput"),
             FramePayload::Cost(_) => Some("Cost"),
             FramePayload::End => Some("End"),
+            FramePayload::Citation(_) => Some("Citation"),
+            FramePayload::CorrelateAttachment(_) => Some("CorrelateAttachment"),
             FramePayload::Error(_) | FramePayload::Unknown { .. } => None,
         }
     }
@@ -374,8 +505,10 @@ impl Serialize for Frame {
                     map.serialize_entry("componentId", id)?;
                 }
             }
-            FramePayload::Cost(tokens) => map.serialize_entry("data", tokens)?,
+            FramePayload::Cost(cost) => map.serialize_entry("data", cost)?,
             FramePayload::End => map.serialize_entry("data", &())?,
+            FramePayload::Citation(items) => map.serialize_entry("data", items)?,
+            FramePayload::CorrelateAttachment(items) => map.serialize_entry("data", items)?,
             FramePayload::Error(_) => {}
             FramePayload::Unknown { data, .. } => {
                 if let Some(data) = data {
@@ -390,7 +523,75 @@ impl Serialize for Frame {
     }
 }
 
+/// The data of code 4: token usage, and the fields beside it that [`Tokens`] does not know
+/// (`credits`, say), kept so that the frame serializes back.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CostData {
+    /// The token counts.
+    #[serde(flatten)]
+    pub tokens: Tokens,
+    /// Every other field of `data`, as it came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl From<Tokens> for CostData {
+    fn from(tokens: Tokens) -> Self {
+        CostData {
+            tokens,
+            extra: Map::new(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AudioPiece {
+    /// By hand rather than derived: a lone surrogate in a piece must reach [`TextPiece`] from
+    /// serde_json directly, which `#[serde(flatten)]` (buffering every field) would prevent.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AudioVisitor;
+
+        impl<'de> Visitor<'de> for AudioVisitor {
+            type Value = AudioPiece;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct AudioPiece")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<AudioPiece, A::Error> {
+                let mut audio_answer: Option<Option<TextPiece>> = None;
+                let mut transcript: Option<Option<TextPiece>> = None;
+                let mut extra = Map::new();
+                while let Some(key) = access.next_key::<String>()? {
+                    match key.as_str() {
+                        "audioAnswer" if audio_answer.is_some() => {
+                            return Err(de::Error::duplicate_field("audioAnswer"));
+                        }
+                        "audioAnswer" => audio_answer = Some(access.next_value()?),
+                        "transcript" if transcript.is_some() => {
+                            return Err(de::Error::duplicate_field("transcript"));
+                        }
+                        "transcript" => transcript = Some(access.next_value()?),
+                        _ => {
+                            let value: Value = access.next_value()?;
+                            extra.insert(key, value);
+                        }
+                    }
+                }
+                Ok(AudioPiece {
+                    audio_answer: audio_answer.flatten().unwrap_or_default(),
+                    transcript: transcript.flatten().unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+
+        deserializer.deserialize_map(AudioVisitor)
+    }
+}
+
 impl<'de> Deserialize<'de> for Frame {
+    /// Reads a frame from serde_json (`data` is read as its raw text first, then by its code).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(FrameVisitor)
     }
@@ -407,8 +608,8 @@ impl<'de> Visitor<'de> for FrameVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Frame, A::Error> {
         let mut code: Option<i64> = None;
-        let mut message: Option<String> = None;
-        let mut data: Option<Value> = None;
+        let mut message: Option<Option<String>> = None;
+        let mut data: Option<RawJson> = None;
         let mut component_id: Option<Value> = None;
         let mut extra = Map::new();
         while let Some(key) = access.next_key::<String>()? {
@@ -417,7 +618,15 @@ impl<'de> Visitor<'de> for FrameVisitor {
                     if code.is_some() {
                         return Err(de::Error::duplicate_field("code"));
                     }
-                    code = Some(access.next_value()?);
+                    // An integer; an integral decimal (`3.0`) reads as one.
+                    let value: Value = access.next_value()?;
+                    let read = match &value {
+                        Value::Number(n) => integral(n),
+                        _ => None,
+                    };
+                    code = Some(read.ok_or_else(|| {
+                        de::Error::invalid_value(unexpected(&value), &"an integer `code`")
+                    })?);
                 }
                 "message" => {
                     if message.is_some() {
@@ -439,7 +648,9 @@ impl<'de> Visitor<'de> for FrameVisitor {
             }
         }
         let code = code.ok_or_else(|| de::Error::missing_field("code"))?;
-        let payload = match (code, data) {
+        // `null` is absent, except for an unknown code, whose `data` is kept as it came.
+        let typed_data = data.as_ref().filter(|raw| !raw.is_null());
+        let payload = match (code, typed_data) {
             (code::MESSAGE_INFO, Some(data)) => {
                 FramePayload::MessageInfo(typed(data, "MessageInfo")?)
             }
@@ -448,8 +659,8 @@ impl<'de> Visitor<'de> for FrameVisitor {
             (code::FLOW_OUTPUT, Some(data)) => {
                 let items = typed(data, "FlowOutput")?;
                 let component_id = match component_id.take() {
-                    None => None,
-                    Some(Value::Number(n)) if n.is_i64() => n.as_i64(),
+                    None | Some(Value::Null) => None,
+                    Some(Value::Number(n)) if integral(&n).is_some() => integral(&n),
                     Some(other) => {
                         // Not an integer: keep it as it came rather than fail the frame.
                         extra.insert("componentId".to_owned(), other);
@@ -462,31 +673,25 @@ impl<'de> Visitor<'de> for FrameVisitor {
                 }
             }
             (code::COST, Some(data)) => FramePayload::Cost(typed(data, "Cost")?),
-            (code::END, Some(Value::Null)) => FramePayload::End,
             (code::END, None) => FramePayload::End,
+            (code::CITATION, data) => {
+                FramePayload::Citation(data.map_or(Ok(Vec::new()), |d| typed(d, "Citation"))?)
+            }
+            (code::CORRELATE_ATTACHMENT, data) => FramePayload::CorrelateAttachment(
+                data.map_or(Ok(Vec::new()), |d| typed(d, "CorrelateAttachment"))?,
+            ),
             (code, None) if code >= ErrorCode::STREAM_ERROR_THRESHOLD => {
                 FramePayload::Error(ErrorCode(code))
             }
-            (code, data) => {
-                let known = matches!(
-                    code,
-                    code::MESSAGE_INFO
-                        | code::TEXT
-                        | code::AUDIO
-                        | code::FLOW_OUTPUT
-                        | code::COST
-                        | code::END
-                );
-                if known {
-                    // A documented code without its data (or End with data): keep it whole
-                    // rather than invent a payload.
-                    return Err(de::Error::custom(format_args!(
-                        "frame code {code} needs {}",
-                        expected_data(code)
-                    )));
-                }
-                FramePayload::Unknown { code, data }
+            (code, _) if code::is_typed(code) => {
+                // A documented code without its data (or End with data): an error rather than
+                // an invented payload.
+                return Err(de::Error::custom(format_args!(
+                    "frame code {code} needs {}",
+                    expected_data(code)
+                )));
             }
+            (code, _) => FramePayload::Unknown { code, data },
         };
         if let Some(id) = component_id {
             extra.insert("componentId".to_owned(), id);
@@ -494,10 +699,30 @@ impl<'de> Visitor<'de> for FrameVisitor {
         // An End frame whose `data` was absent gains `"data": null` on output; record nothing.
         Ok(Frame {
             payload,
-            message,
+            message: message.flatten(),
             extra,
         })
     }
+}
+
+/// What a JSON value is, for an error message.
+fn unexpected(value: &Value) -> de::Unexpected<'_> {
+    match value {
+        Value::Null => de::Unexpected::Unit,
+        Value::Bool(b) => de::Unexpected::Bool(*b),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) => de::Unexpected::Float(f),
+            None => de::Unexpected::Other("a number"),
+        },
+        Value::String(s) => de::Unexpected::Str(s),
+        Value::Array(_) => de::Unexpected::Seq,
+        Value::Object(_) => de::Unexpected::Map,
+    }
+}
+
+/// An integer, or an integral decimal (`12.0`) read as one.
+fn integral(n: &serde_json::Number) -> Option<i64> {
+    crate::serde_util::integer::<i64, _>(n).ok()
 }
 
 fn expected_data(code: i64) -> &'static str {
@@ -511,16 +736,21 @@ fn expected_data(code: i64) -> &'static str {
     }
 }
 
-fn typed<T: serde::de::DeserializeOwned, E: de::Error>(data: Value, kind: &str) -> Result<T, E> {
-    serde_path_to_error::deserialize(data).map_err(|err| {
+/// Reads a frame's `data` from its raw text as `T`; the error names the JSON path of the fault
+/// inside `data` and the frame's kind (and no position: the caller's error has the frame's).
+fn typed<T: serde::de::DeserializeOwned, E: de::Error>(data: &RawJson, kind: &str) -> Result<T, E> {
+    let mut json = serde_json::Deserializer::from_str(data.get());
+    // The text is one JSON value (a `RawValue`): nothing can follow it.
+    serde_path_to_error::deserialize(&mut json).map_err(|err| {
         let path = err.path().to_string();
+        let inner = err.inner();
+        let message = inner.to_string();
+        let suffix = format!(" at line {} column {}", inner.line(), inner.column());
+        let message = message.strip_suffix(&suffix).unwrap_or(&message);
         if path == "." {
-            E::custom(format_args!("data of a {kind} frame: {}", err.inner()))
+            E::custom(format_args!("data of a {kind} frame: {message}"))
         } else {
-            E::custom(format_args!(
-                "data.{path} of a {kind} frame: {}",
-                err.inner()
-            ))
+            E::custom(format_args!("data.{path} of a {kind} frame: {message}"))
         }
     })
 }

@@ -43,7 +43,7 @@ use gptbots_protocol::message_v2::{
 };
 use gptbots_protocol::stream::frame::code;
 use gptbots_protocol::stream::{
-    AudioPiece, FlowAudio, FlowOutputItem, Frame, FramePayload, MessageInfo,
+    AudioPiece, FlowAudio, FlowOutputItem, Frame, FramePayload, MessageInfo, RawJson,
 };
 use gptbots_protocol::usage::{
     CompletionTokensDetails, Credits, PromptTokensDetails, Tokens, Usage,
@@ -71,6 +71,8 @@ pub const KNOWN_FRAME_CODES: &[i64] = &[
     code::FLOW_OUTPUT,
     code::MESSAGE_INFO,
     code::AUDIO,
+    code::CITATION,
+    code::CORRELATE_ATTACHMENT,
 ];
 
 /// The known `type`s of a content part.
@@ -897,7 +899,7 @@ pub fn error_frame_code() -> BoxedStrategy<ErrorCode> {
 pub fn frame_payload() -> BoxedStrategy<FramePayload> {
     prop_oneof![
         message_info().prop_map(FramePayload::MessageInfo),
-        text().prop_map(FramePayload::Text),
+        text().prop_map(|t| FramePayload::Text(t.into())),
         audio_piece().prop_map(FramePayload::Audio),
         (vec(flow_output_item(), 0..3), option(any::<i64>())).prop_map(|(items, component_id)| {
             FramePayload::FlowOutput {
@@ -905,17 +907,25 @@ pub fn frame_payload() -> BoxedStrategy<FramePayload> {
                 component_id,
             }
         }),
-        tokens().prop_map(FramePayload::Cost),
+        tokens().prop_map(|t| FramePayload::Cost(t.into())),
         Just(FramePayload::End),
         error_frame_code().prop_map(FramePayload::Error),
-        (unknown_frame_code(), json_value()).prop_map(|(code, data)| FramePayload::Unknown {
-            code,
-            data: Some(data),
-        }),
-        unknown_frame_code().prop_map(|code| FramePayload::Unknown {
-            code,
-            data: Some(Value::Null),
-        }),
+        (unknown_frame_code(), json_value())
+            .prop_filter("with null data, this is an error frame", |(c, data)| {
+                *c < ErrorCode::STREAM_ERROR_THRESHOLD || !data.is_null()
+            })
+            .prop_map(|(code, data)| FramePayload::Unknown {
+                code,
+                data: Some(RawJson::from_value(&data)),
+            }),
+        unknown_frame_code()
+            .prop_filter("with null data, this is an error frame", |c| {
+                *c < ErrorCode::STREAM_ERROR_THRESHOLD
+            })
+            .prop_map(|code| FramePayload::Unknown {
+                code,
+                data: Some(RawJson::from_value(&Value::Null)),
+            }),
         unknown_frame_code()
             .prop_filter("with no data, this is an error frame", |c| {
                 *c < ErrorCode::STREAM_ERROR_THRESHOLD
