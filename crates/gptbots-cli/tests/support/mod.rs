@@ -96,6 +96,23 @@ impl Server {
         serde_json::from_str(&line).unwrap_or_else(|err| panic!("{err}: {line}"))
     }
 
+    /// The next line of standard error that tells how a request was answered (`probe ...`,
+    /// `refused ...`, `duplicate ...`).
+    pub fn outcome_line(&self) -> String {
+        loop {
+            let line = self
+                .err
+                .recv_timeout(WAIT)
+                .expect("a line on standard error within the liveness bound");
+            if ["probe ", "refused ", "duplicate "]
+                .iter()
+                .any(|prefix| line.starts_with(prefix))
+            {
+                return line;
+            }
+        }
+    }
+
     /// The first line of standard error that starts with `prefix`.
     pub fn err_line(&self, prefix: &str) -> String {
         loop {
