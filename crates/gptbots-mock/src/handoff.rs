@@ -12,11 +12,14 @@
 //!
 //! The mock's decisions where the docs are silent:
 //!
+//! - Only webhook mode hands off (the docs: no hand-off in blocking and streaming mode); a
+//!   blocking or streaming message is answered by the agent even while a hand-off is open.
+//! - At most as many hand-offs are open at once as the mock keeps conversations; past that, and
+//!   when establish is not answered with a 2xx, no hand-off opens ("Busy") and the reply
+//!   webhook gets a note saying so.
 //! - establish and chat are POSTed before the send is acknowledged (in order, with the reply
 //!   webhook's timeout and retries); the acknowledgement then carries the user message's id,
 //!   since no agent reply will come.
-//! - establish answered with anything but a 2xx: no hand-off opens ("Busy"), and the reply
-//!   webhook gets a reply saying so.
 //! - The hand-off POSTs carry no `Authorization` (none is documented for them).
 
 use std::collections::HashMap;
@@ -42,6 +45,9 @@ use crate::{MOCK_BOT_ID, WebhookTarget};
 
 /// How long a hand-off waits for a human reply unless told otherwise (the docs' default).
 pub const DEFAULT_HANDOFF_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The note the reply webhook gets when no hand-off could be opened.
+const BUSY: &str = "No human agent is available right now (Busy). The agent goes on answering.";
 
 /// The component name of a human agent's reply on the reply webhook.
 pub const HUMAN_COMPONENT: &str = "Human";
@@ -167,6 +173,11 @@ pub(crate) async fn intercept(
     if text.trim() != handoff.trigger.trim() {
         return None;
     }
+    if state.handoffs().sessions.len() >= state.config.max_conversations.max(1) {
+        let message_id = store_message(state, conversation_id, Role::User, parts.to_vec(), None);
+        reply(state, conversation_id, BUSY, crate::ECHO_COMPONENT);
+        return Some(acknowledge(conversation_id, &message_id));
+    }
     let message_id = store_message(state, conversation_id, Role::User, parts.to_vec(), None);
     let session_id = state.new_id(0x4a);
     let history = state.store().messages(conversation_id).unwrap_or_default();
@@ -207,12 +218,7 @@ pub(crate) async fn intercept(
         arm(state, &session_id, handoff.timeout);
     } else {
         state.handoffs().remove(&session_id);
-        reply(
-            state,
-            conversation_id,
-            "No human agent is available right now (Busy). The agent goes on answering.",
-            crate::ECHO_COMPONENT,
-        );
+        reply(state, conversation_id, BUSY, crate::ECHO_COMPONENT);
     }
     Some(acknowledge(conversation_id, &message_id))
 }
@@ -246,11 +252,14 @@ fn arm(state: &Arc<State>, session_id: &str, timeout: Duration) {
     let Some(session) = handoffs.sessions.get_mut(session_id) else {
         return;
     };
-    let task_state = state.clone();
+    // A weak reference: a stopped mock sends no TIMEOUT afterwards.
+    let task_state = Arc::downgrade(state);
     let task_session = session_id.to_owned();
     let task = tokio::spawn(async move {
         tokio::time::sleep(timeout).await;
-        time_out(&task_state, &task_session, generation).await;
+        if let Some(state) = task_state.upgrade() {
+            time_out(&state, &task_session, generation).await;
+        }
     });
     session.timer = Some((generation, task.abort_handle()));
 }

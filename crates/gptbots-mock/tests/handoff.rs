@@ -256,3 +256,33 @@ async fn a_failing_establish_opens_nothing_and_says_busy() {
     let (_, reply) = next(&mut rx).await;
     assert_eq!(reply_text(&reply), "still here");
 }
+
+#[tokio::test]
+async fn open_hand_offs_are_bounded() {
+    let (url, mut rx) = capture().await;
+    let config = MockConfig::default()
+        .with_max_conversations(1)
+        .with_webhook(WebhookTarget::new(format!("{url}/reply")))
+        .with_handoff(HandoffTarget::new(format!("{url}/hs"), "human please"));
+    let server = MockServer::start(config).await.unwrap();
+    let first = conversation(&server).await;
+    send(&server, &first, "human please").await;
+    assert_eq!(next(&mut rx).await.0, "/hs/conversation/establish");
+    // The first conversation is forgotten, its hand-off is not: no room for another.
+    let second = conversation(&server).await;
+    send(&server, &second, "human please").await;
+    let (path, busy) = next(&mut rx).await;
+    assert_eq!(path, "/reply");
+    assert!(reply_text(&busy).contains("Busy"));
+}
+
+#[tokio::test]
+async fn a_stopped_mock_sends_no_timeout() {
+    let (server, mut rx) = start(Duration::from_secs(1)).await;
+    let id = conversation(&server).await;
+    send(&server, &id, "human please").await;
+    assert_eq!(next(&mut rx).await.0, "/hs/conversation/establish");
+    server.shutdown().await;
+    let late = tokio::time::timeout(Duration::from_secs(3), rx.recv()).await;
+    assert!(late.is_err(), "nothing after the mock stopped: {late:?}");
+}
