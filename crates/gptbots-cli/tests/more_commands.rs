@@ -176,3 +176,25 @@ fn sender_text_is_escaped_on_output() {
     let json = ok(&against(&url, &["history", &id, "--json"]));
     assert!(json.contains("\\u0007"), "{json}");
 }
+
+#[test]
+fn mock_hand_off_flags_go_together() {
+    let output = gptbots(&["mock", "--handoff-url", "http://127.0.0.1:1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("--webhook-url") && err.contains("--handoff-trigger"),
+        "{err}"
+    );
+    let output = gptbots(&["mock", "--handoff-trigger", "human"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--handoff-url"),
+        "{}",
+        stderr(&output)
+    );
+}

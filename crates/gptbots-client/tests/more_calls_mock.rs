@@ -233,3 +233,45 @@ async fn human_calls_and_webhook_check() {
     assert_eq!(kinds, [&WebhookKind::Message, &WebhookKind::HumanService]);
     assert_api(self::client(&server, "wrong").webhook_check().await, 40127);
 }
+
+#[tokio::test]
+async fn every_call_refuses_a_wrong_key_with_40127() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let wrong = client(&server, "wrong-key");
+    let list = ConversationListQuery::new(ConversationType::All, 0, 1);
+    assert_api(wrong.conversation_list(&list).await, 40127);
+    assert_api(
+        wrong
+            .conversation_detail_v1(&ConversationDetailV1Query::new("c", 1, 10))
+            .await,
+        40127,
+    );
+    assert_api(
+        wrong
+            .message_quality(&MessageQualityRequest::new("m", Quality::None))
+            .await,
+        40127,
+    );
+    assert_api(
+        wrong
+            .suggested_questions(&SuggestedQuestionsQuery::new("m"))
+            .await,
+        40127,
+    );
+    assert_api(
+        wrong
+            .referenced_knowledge(&ReferencedKnowledgeQuery::new("m"))
+            .await,
+        40127,
+    );
+    assert_api(
+        wrong
+            .human_message(&HumanMessageRequest::new("s", 1, "hi"))
+            .await,
+        40127,
+    );
+    assert_api(
+        wrong.human_close(&HumanCloseRequest::new("s", 1)).await,
+        40127,
+    );
+}

@@ -23,6 +23,7 @@
 //! - The hand-off POSTs carry no `Authorization` (none is documented for them).
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -53,7 +54,7 @@ const BUSY: &str = "No human agent is available right now (Busy). The agent goes
 pub const HUMAN_COMPONENT: &str = "Human";
 
 /// Where and when the mock hands a conversation to a human.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HandoffTarget {
     /// The developer's hand-off base URL; the three paths are appended to it.
@@ -63,6 +64,16 @@ pub struct HandoffTarget {
     pub trigger: String,
     /// How long to wait for a human reply before ending the hand-off with `TIMEOUT`.
     pub timeout: Duration,
+}
+
+impl fmt::Debug for HandoffTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HandoffTarget")
+            .field("url", &delivery::redact_url(&self.url))
+            .field("trigger", &self.trigger)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl HandoffTarget {
@@ -336,4 +347,20 @@ fn acknowledge(conversation_id: &str, message_id: &str) -> Response {
             "message_id": message_id,
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_password_of_the_url() {
+        let target = HandoffTarget::new("http://u:secret@127.0.0.1:9/hs/", "human");
+        let shown = format!("{target:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert_eq!(
+            target.url_of(ESTABLISH_PATH),
+            "http://u:secret@127.0.0.1:9/hs/conversation/establish"
+        );
+    }
 }

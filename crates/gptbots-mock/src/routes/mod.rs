@@ -1,8 +1,8 @@
 //! The mock's HTTP routes, by job: `conversations` (create, detail), `messages` (send v1 and
 //! v2 in every mode), `feedback` (feedback, quality), `history` (list, detail v1),
 //! `reply_extras` (suggested questions, referenced knowledge), `agent` (agent information),
-//! `human` (the hand-off calls back, webhook check); here the router and what every route shares (the key check, the error
-//! body, the body limit).
+//! `human` (the hand-off calls back, webhook check); here the router and what every route
+//! shares (the key check, the error body, the body limit).
 
 mod agent;
 mod conversations;
