@@ -30,8 +30,12 @@ pub struct ChatArgs {
     /// conversation.
     text: Option<String>,
     /// Print the reply as it arrives (streaming mode) instead of all at once.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "webhook")]
     stream: bool,
+    /// Webhook mode: the reply goes to the webhook URL set for the agent (for `gptbots mock`,
+    /// its --webhook-url); print the acknowledgement as a JSON line.
+    #[arg(long)]
+    webhook: bool,
     /// Continue this conversation instead of creating a new one.
     #[arg(long, value_name = "ID")]
     conversation: Option<String>,
@@ -65,42 +69,11 @@ impl ChatArgs {
     }
 
     async fn chat(self) -> ExitCode {
-        let key = std::env::var(API_KEY_VAR)
-            .ok()
-            .filter(|key| !key.trim().is_empty());
         // Kept alive for the whole session; dropping it stops the mock.
-        let mut embedded: Option<MockServer> = None;
-        let config = match (key, &self.base_url) {
-            (None, None) => {
-                let mock = MockConfig::default().with_frame_interval(EMBEDDED_FRAME_INTERVAL);
-                let server = match MockServer::start(mock).await {
-                    Ok(server) => server,
-                    Err(err) => {
-                        eprintln!("gptbots chat: could not start the embedded mock: {err}");
-                        return ExitCode::FAILURE;
-                    }
-                };
-                eprintln!(
-                    "gptbots: {API_KEY_VAR} is not set and no --base-url was given: \
-                     talking to the embedded mock at {} (its agent echoes your text)",
-                    server.url()
-                );
-                let config = ClientConfig::new(DEFAULT_API_KEY).with_base_url(server.url());
-                embedded = Some(server);
-                config
-            }
-            (None, Some(url)) => {
-                eprintln!("gptbots chat: set {API_KEY_VAR} to the API key for {url}");
-                return ExitCode::from(2);
-            }
-            (Some(key), Some(url)) => ClientConfig::new(key).with_base_url(url.clone()),
-            (Some(key), None) => {
-                ClientConfig::new(key).with_region(Region::from(self.region.as_str()))
-            }
-        };
-        let client = match Client::new(config) {
-            Ok(client) => client,
-            Err(err) => return fail(&err),
+        let (client, embedded) = match connect("chat", self.base_url.as_deref(), &self.region).await
+        {
+            Ok(connected) => connected,
+            Err(code) => return code,
         };
         let conversation_id = match &self.conversation {
             Some(id) => id.clone(),
@@ -163,6 +136,12 @@ impl ChatArgs {
 
     async fn send(&self, client: &Client, conversation_id: &str, text: &str) -> Result<(), Error> {
         let request = SendMessageRequest::text(conversation_id, text);
+        if self.webhook {
+            let accepted = client.send_message_webhook(request).await?;
+            let line = serde_json::to_string(&accepted).unwrap_or_default();
+            println!("{}", terminal::stdout(&line));
+            return Ok(());
+        }
         if self.stream {
             let stream = client.send_message_streaming(request).await?;
             let mut stdout = std::io::stdout();
@@ -207,14 +186,63 @@ pub(crate) fn warn_faults(command: &str, reply: &AssembledReply) {
 
 /// Prints the error (with the GPTBots code and message for an API error) and fails.
 fn fail(err: &Error) -> ExitCode {
-    eprintln!("gptbots chat: {}", terminal::stderr(&err.to_string()));
+    fail_as("chat", err)
+}
+
+/// Prints the error of subcommand `command` as `chat` prints its own, and fails.
+pub(crate) fn fail_as(command: &str, err: &Error) -> ExitCode {
+    eprintln!("gptbots {command}: {}", terminal::stderr(&err.to_string()));
     if offline_hint(err) {
         eprintln!(
-            "gptbots chat: hint: to use the offline mock instead, unset {API_KEY_VAR} (and give \
-             no --base-url)"
+            "gptbots {command}: hint: to use the offline mock instead, unset {API_KEY_VAR} (and \
+             give no --base-url)"
         );
     }
     ExitCode::FAILURE
+}
+
+/// The client subcommand `command` talks through: with the key from [`API_KEY_VAR`], to
+/// `base_url` or the region's host; with no key and no `base_url`, to the embedded mock,
+/// started here and returned (dropping it stops it), which is said on standard error.
+pub(crate) async fn connect(
+    command: &str,
+    base_url: Option<&str>,
+    region: &str,
+) -> Result<(Client, Option<MockServer>), ExitCode> {
+    let key = std::env::var(API_KEY_VAR)
+        .ok()
+        .filter(|key| !key.trim().is_empty());
+    let mut embedded: Option<MockServer> = None;
+    let config = match (key, base_url) {
+        (None, None) => {
+            let mock = MockConfig::default().with_frame_interval(EMBEDDED_FRAME_INTERVAL);
+            let server = match MockServer::start(mock).await {
+                Ok(server) => server,
+                Err(err) => {
+                    eprintln!("gptbots {command}: could not start the embedded mock: {err}");
+                    return Err(ExitCode::FAILURE);
+                }
+            };
+            eprintln!(
+                "gptbots: {API_KEY_VAR} is not set and no --base-url was given: \
+                 talking to the embedded mock at {} (its agent echoes your text)",
+                server.url()
+            );
+            let config = ClientConfig::new(DEFAULT_API_KEY).with_base_url(server.url());
+            embedded = Some(server);
+            config
+        }
+        (None, Some(url)) => {
+            eprintln!("gptbots {command}: set {API_KEY_VAR} to the API key for {url}");
+            return Err(ExitCode::from(2));
+        }
+        (Some(key), Some(url)) => ClientConfig::new(key).with_base_url(url.to_owned()),
+        (Some(key), None) => ClientConfig::new(key).with_region(Region::from(region)),
+    };
+    match Client::new(config) {
+        Ok(client) => Ok((client, embedded)),
+        Err(err) => Err(fail_as(command, &err)),
+    }
 }
 
 /// A connection to a GPTBots region host failed while a key was set: perhaps there is no

@@ -8,11 +8,17 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod agent;
+mod api;
 mod chat;
 mod decode;
+mod history;
+mod human;
 mod mock;
+mod reply;
 mod terminal;
 mod webhook;
+mod webhook_check;
 
 /// Declares the `Command` enum and dispatches each variant to its arguments' `run`.
 macro_rules! subcommands {
@@ -43,6 +49,22 @@ subcommands! {
     /// Receive GPTBots webhooks: `gptbots webhook listen` prints each accepted message as a JSON
     /// line.
     Webhook(webhook::WebhookArgs),
+    /// Print every message of a conversation (all pages of conversation detail).
+    History(history::HistoryArgs),
+    /// List conversations (all pages), the most recent first.
+    Conversations(history::ConversationsArgs),
+    /// Give an agent reply a thumbs up or down, or take it back.
+    Feedback(reply::FeedbackArgs),
+    /// Record whether an agent reply solved the user's problem.
+    Quality(reply::QualityArgs),
+    /// Print the questions suggested after an agent reply.
+    Suggest(reply::SuggestArgs),
+    /// Print the knowledge-base passages an agent reply drew on.
+    Sources(reply::SourcesArgs),
+    /// Print the API key's agent (and so check the key).
+    Agent(agent::AgentArgs),
+    /// A human agent's side of a hand-off: reply to the user, or close the hand-off.
+    Human(human::HumanArgs),
 }
 
 /// Tools for the GPTBots conversation API.

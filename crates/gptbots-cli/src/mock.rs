@@ -2,10 +2,11 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use gptbots_mock::{
     DEFAULT_API_KEY, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONVERSATIONS, DEFAULT_MAX_MESSAGES,
-    EncodeStyle, MockConfig, MockServer, WebhookTarget,
+    EncodeStyle, HandoffTarget, MockConfig, MockServer, WebhookTarget,
 };
 
 use crate::terminal;
@@ -56,6 +57,22 @@ pub struct MockArgs {
     /// Make ids from this seed (the same ids on every run) instead of at random.
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
+    /// Simulate human hand-offs: the developer's hand-off base URL, to which
+    /// /conversation/establish, /chat and /conversation/close are appended (needs
+    /// --webhook-url and --handoff-trigger).
+    #[arg(long, value_name = "URL", requires_all = ["webhook_url", "handoff_trigger"])]
+    handoff_url: Option<String>,
+    /// A webhook-mode user message with exactly this text opens a hand-off.
+    #[arg(long, value_name = "TEXT", requires = "handoff_url")]
+    handoff_trigger: Option<String>,
+    /// End a hand-off with TIMEOUT when no human reply comes within this many seconds.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 60,
+        requires = "handoff_url"
+    )]
+    handoff_timeout: u64,
 }
 
 impl MockArgs {
@@ -111,6 +128,11 @@ impl MockArgs {
             }
             config = config.with_webhook(target);
         }
+        if let (Some(url), Some(trigger)) = (&self.handoff_url, &self.handoff_trigger) {
+            let handoff = HandoffTarget::new(url.clone(), trigger.clone())
+                .with_timeout(Duration::from_secs(self.handoff_timeout));
+            config = config.with_handoff(handoff);
+        }
         let server = match MockServer::start(config).await {
             Ok(server) => server,
             Err(err) => {
@@ -131,6 +153,15 @@ impl MockArgs {
         if let Some(url) = &self.webhook_url {
             let shown = WebhookTarget::new(url.clone()).redacted_url();
             eprintln!("webhook mode posts replies to {}", terminal::stderr(&shown));
+        }
+        if let (Some(url), Some(trigger)) = (&self.handoff_url, &self.handoff_trigger) {
+            let shown = WebhookTarget::new(url.clone()).redacted_url();
+            eprintln!(
+                "hand-off: the message {:?} hands the conversation to {} (timeout {} s)",
+                terminal::stderr(trigger),
+                terminal::stderr(&shown),
+                self.handoff_timeout
+            );
         }
         eprintln!("press Ctrl-C to stop");
         if let Err(err) = tokio::signal::ctrl_c().await {

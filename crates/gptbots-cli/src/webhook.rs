@@ -25,6 +25,9 @@ enum WebhookCommand {
     /// /conversation/establish, /chat and /conversation/close. Each accepted message is one JSON
     /// line on standard output; each refused request one line on standard error.
     Listen(ListenArgs),
+    /// Ask the service (or `gptbots mock`) to probe the agent's webhooks, and print how each
+    /// answered.
+    Check(crate::webhook_check::CheckArgs),
 }
 
 /// A token from the command line or the environment, kept out of `Debug`.
@@ -80,6 +83,7 @@ impl WebhookArgs {
     pub fn run(self) -> ExitCode {
         match self.command {
             WebhookCommand::Listen(args) => args.run(),
+            WebhookCommand::Check(args) => args.run(),
         }
     }
 }

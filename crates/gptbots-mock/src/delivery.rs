@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::HeaderValue;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -13,7 +13,7 @@ use bytes::Bytes;
 use tokio::sync::Semaphore;
 
 use crate::state::State;
-use crate::{DeliveryFailureHook, MockConfig};
+use crate::{DeliveryFailureHook, MockConfig, WebhookTarget};
 
 /// How many outcomes are remembered (the most recent ones).
 const LOG_LIMIT: usize = 100;
@@ -115,68 +115,36 @@ pub(crate) fn deliver(state: Arc<State>, message_id: String, body: Vec<u8>) {
     let Some(target) = state.config.webhook.clone() else {
         return;
     };
+    deliver_to(state, target, message_id, body);
+}
+
+/// POSTs `body` to `target` in the background (waiting for its turn in the bounded queue),
+/// and records the outcome under `message_id`.
+pub(crate) fn deliver_to(
+    state: Arc<State>,
+    target: WebhookTarget,
+    message_id: String,
+    body: Vec<u8>,
+) {
     let deliveries = &state.deliveries;
-    let failed = |attempts: u32, cause: String| WebhookDelivery {
-        message_id: message_id.clone(),
-        url: redact_url(&target.url),
-        attempts,
-        outcome: Err(cause),
-    };
-    let authorization = match &target.authorization {
-        None => None,
-        Some(value) => match HeaderValue::from_str(value.expose()) {
-            Ok(mut value) => {
-                value.set_sensitive(true);
-                Some(value)
-            }
-            Err(_) => {
-                let cause = "the Authorization value cannot be a header".to_owned();
-                deliveries.record(failed(0, cause));
-                return;
-            }
-        },
+    let authorization = match header_value(&target) {
+        Ok(value) => value,
+        Err(cause) => {
+            deliveries.record(failed(&message_id, &target, 0, cause));
+            return;
+        }
     };
     let Ok(queued) = deliveries.waiting.clone().try_acquire_owned() else {
         let cause = format!("{} deliveries are already waiting", target.queue);
-        deliveries.record(failed(0, cause));
+        deliveries.record(failed(&message_id, &target, 0, cause));
         return;
     };
     let body = Bytes::from(body);
     tokio::spawn(async move {
         let _queued = queued;
         let deliveries = &state.deliveries;
-        let mut attempts = 0u32;
-        let mut backoff = FIRST_BACKOFF;
-        let outcome = loop {
-            attempts = attempts.saturating_add(1);
-            let outcome = {
-                let Ok(_permit) = deliveries.in_flight.acquire().await else {
-                    break Err("the mock is stopping".to_owned());
-                };
-                let mut request = deliveries
-                    .http
-                    .post(&target.url)
-                    .timeout(target.timeout)
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(body.clone());
-                if let Some(value) = &authorization {
-                    request = request.header(AUTHORIZATION, value.clone());
-                }
-                match request.send().await {
-                    Ok(response) => Ok(response.status().as_u16()),
-                    Err(err) => Err(describe(&err, target.timeout)),
-                }
-            };
-            let worth_retrying = match &outcome {
-                Ok(status) => *status >= 500 || *status == 408 || *status == 429,
-                Err(_) => true,
-            };
-            if !worth_retrying || attempts > target.retries {
-                break outcome;
-            }
-            tokio::time::sleep(backoff).await;
-            backoff = backoff.saturating_mul(2).min(MAX_BACKOFF);
-        };
+        let (attempts, outcome) =
+            post_with_retries(deliveries, &target, authorization.as_ref(), &body).await;
         deliveries.record(WebhookDelivery {
             message_id,
             url: redact_url(&target.url),
@@ -184,6 +152,137 @@ pub(crate) fn deliver(state: Arc<State>, message_id: String, body: Vec<u8>) {
             outcome,
         });
     });
+}
+
+/// POSTs `body` to `target` now, with the same bounds and retries as a background delivery,
+/// records the outcome under `message_id` and returns it: for the calls whose order matters
+/// (a hand-off's establish before its chat messages).
+pub(crate) async fn post_now(
+    state: &State,
+    target: &WebhookTarget,
+    message_id: String,
+    body: Vec<u8>,
+) -> WebhookDelivery {
+    let deliveries = &state.deliveries;
+    let delivery = match header_value(target) {
+        Err(cause) => failed(&message_id, target, 0, cause),
+        Ok(authorization) => {
+            let body = Bytes::from(body);
+            let (attempts, outcome) =
+                post_with_retries(deliveries, target, authorization.as_ref(), &body).await;
+            WebhookDelivery {
+                message_id,
+                url: redact_url(&target.url),
+                attempts,
+                outcome,
+            }
+        }
+    };
+    deliveries.record(delivery.clone());
+    delivery
+}
+
+/// One POST of `body` to `target` (no retry, not recorded): the receiver's status or why it
+/// failed, and how long it took. For availability probes.
+pub(crate) async fn probe(
+    state: &State,
+    target: &WebhookTarget,
+    body: Vec<u8>,
+) -> (Result<u16, String>, Duration) {
+    let started = Instant::now();
+    let outcome = match header_value(target) {
+        Err(cause) => Err(cause),
+        Ok(authorization) => {
+            post_once(
+                &state.deliveries,
+                target,
+                authorization.as_ref(),
+                &Bytes::from(body),
+            )
+            .await
+        }
+    };
+    (outcome, started.elapsed())
+}
+
+fn failed(
+    message_id: &str,
+    target: &WebhookTarget,
+    attempts: u32,
+    cause: String,
+) -> WebhookDelivery {
+    WebhookDelivery {
+        message_id: message_id.to_owned(),
+        url: redact_url(&target.url),
+        attempts,
+        outcome: Err(cause),
+    }
+}
+
+/// The target's `Authorization` value as a (sensitive) header, or why it cannot be one.
+fn header_value(target: &WebhookTarget) -> Result<Option<HeaderValue>, String> {
+    match &target.authorization {
+        None => Ok(None),
+        Some(value) => match HeaderValue::from_str(value.expose()) {
+            Ok(mut value) => {
+                value.set_sensitive(true);
+                Ok(Some(value))
+            }
+            Err(_) => Err("the Authorization value cannot be a header".to_owned()),
+        },
+    }
+}
+
+/// POSTs until a 2xx (or an answer not worth retrying), at most `1 + retries` times, with
+/// backoff: how many attempts, and the last outcome.
+async fn post_with_retries(
+    deliveries: &Deliveries,
+    target: &WebhookTarget,
+    authorization: Option<&HeaderValue>,
+    body: &Bytes,
+) -> (u32, Result<u16, String>) {
+    let mut attempts = 0u32;
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        attempts = attempts.saturating_add(1);
+        let outcome = post_once(deliveries, target, authorization, body).await;
+        let worth_retrying = match &outcome {
+            Ok(status) => *status >= 500 || *status == 408 || *status == 429,
+            Err(cause) => cause != STOPPING,
+        };
+        if !worth_retrying || attempts > target.retries {
+            return (attempts, outcome);
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = backoff.saturating_mul(2).min(MAX_BACKOFF);
+    }
+}
+
+const STOPPING: &str = "the mock is stopping";
+
+/// One POST, within the in-flight bound and the target's timeout.
+async fn post_once(
+    deliveries: &Deliveries,
+    target: &WebhookTarget,
+    authorization: Option<&HeaderValue>,
+    body: &Bytes,
+) -> Result<u16, String> {
+    let Ok(_permit) = deliveries.in_flight.acquire().await else {
+        return Err(STOPPING.to_owned());
+    };
+    let mut request = deliveries
+        .http
+        .post(&target.url)
+        .timeout(target.timeout)
+        .header(CONTENT_TYPE, "application/json")
+        .body(body.clone());
+    if let Some(value) = authorization {
+        request = request.header(AUTHORIZATION, value.clone());
+    }
+    match request.send().await {
+        Ok(response) => Ok(response.status().as_u16()),
+        Err(err) => Err(describe(&err, target.timeout)),
+    }
 }
 
 /// Why a POST failed, without its URL (it may hold a password).

@@ -20,6 +20,13 @@
 //! | `POST /v2/conversation/message` | blocking, streaming, webhook |
 //! | `POST /v1/conversation/message` | blocking, streaming, webhook |
 //! | `GET /v2/messages` | conversation detail, from what was sent to this server |
+//! | `GET /v1/messages` | conversation detail v1 (legacy), from the same store |
+//! | `GET /v1/bot/conversation/page` | conversation list (the mock's conversations are `API`) |
+//! | `POST /v1/message/feedback`, `POST /v1/message/quality` | on a reply this mock sent |
+//! | `GET /v1/next/question`, `GET /v1/correlate/dataset` | on a reply this mock sent |
+//! | `GET /v1/bot/detail` | a fixed agent ([`MOCK_BOT_ID`], `QuestionAnswer`) |
+//! | `POST /v1/webhook/check` | probes the reply and hand-off webhooks |
+//! | `POST /v1/human/message/receive`, `POST /v1/human/close` | a simulated hand-off ([`HandoffTarget`]) |
 //!
 //! Conversations and their messages live in memory, within bounds (see [`MockConfig`]): at
 //! most [`DEFAULT_MAX_CONVERSATIONS`] conversations (the oldest is forgotten first), at most
@@ -67,6 +74,7 @@
 mod agent;
 mod chaos;
 mod delivery;
+mod handoff;
 mod routes;
 mod state;
 mod store;
@@ -86,6 +94,7 @@ pub use agent::{
 };
 pub use delivery::WebhookDelivery;
 pub use gptbots_protocol::stream::EncodeStyle;
+pub use handoff::{DEFAULT_HANDOFF_TIMEOUT, HUMAN_COMPONENT, HandoffTarget};
 
 use state::State;
 
@@ -112,6 +121,10 @@ pub const DEFAULT_WEBHOOK_RETRIES: u32 = 2;
 
 /// Called with each webhook delivery that failed in the end.
 pub type DeliveryFailureHook = Arc<dyn Fn(&WebhookDelivery) + Send + Sync>;
+
+/// The `bot_id` of the mock's agent (agent information, hand-off establish, conversation
+/// list).
+pub const MOCK_BOT_ID: &str = "6d6f636b0000000000000001";
 
 /// The API key the mock accepts unless told otherwise. It is a published test value, not a
 /// secret.
@@ -254,6 +267,8 @@ pub struct MockConfig {
     /// Called with each webhook delivery that failed in the end (besides
     /// [`MockServer::webhook_deliveries`]).
     pub on_delivery_failure: Option<DeliveryFailureHook>,
+    /// Simulate human hand-offs (webhook mode only): see [`HandoffTarget`].
+    pub handoff: Option<HandoffTarget>,
 }
 
 impl Default for MockConfig {
@@ -274,6 +289,7 @@ impl Default for MockConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_stored_bytes: DEFAULT_MAX_STORED_BYTES,
             on_delivery_failure: None,
+            handoff: None,
         }
     }
 }
@@ -298,6 +314,7 @@ impl fmt::Debug for MockConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_stored_bytes", &self.max_stored_bytes)
             .field("on_delivery_failure", &self.on_delivery_failure.is_some())
+            .field("handoff", &self.handoff)
             .finish_non_exhaustive()
     }
 }
@@ -400,6 +417,13 @@ impl MockConfig {
         hook: impl Fn(&WebhookDelivery) + Send + Sync + 'static,
     ) -> Self {
         self.on_delivery_failure = Some(Arc::new(hook));
+        self
+    }
+
+    /// Simulate human hand-offs in webhook mode: a user message equal to the target's trigger
+    /// hands the conversation to the developer's hand-off webhooks.
+    pub fn with_handoff(mut self, handoff: HandoffTarget) -> Self {
+        self.handoff = Some(handoff);
         self
     }
 }

@@ -18,6 +18,7 @@ pub(crate) struct State {
     ids: AtomicU64,
     pub(crate) streams: AtomicU64,
     pub(crate) deliveries: Deliveries,
+    pub(crate) handoffs: Mutex<crate::handoff::Handoffs>,
 }
 
 impl State {
@@ -29,6 +30,7 @@ impl State {
             ids: AtomicU64::new(0),
             streams: AtomicU64::new(0),
             deliveries,
+            handoffs: crate::handoff::new_handoffs(),
             config,
         })
     }

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use gptbots_protocol::conversation::ConversationMessage;
+use gptbots_protocol::message_v2::{ContentPart, Role};
 
 use crate::MockConfig;
 
@@ -24,6 +25,28 @@ impl Stored {
 struct Conversation {
     messages: VecDeque<Stored>,
     bytes: usize,
+    /// The user it was created for.
+    user_id: String,
+    /// When it was created, then when a message was last added (Unix milliseconds).
+    recent: i64,
+}
+
+/// What conversation list shows of a conversation.
+pub(crate) struct Summary {
+    pub(crate) conversation_id: String,
+    pub(crate) user_id: String,
+    pub(crate) recent: i64,
+    /// The text of its first user message.
+    pub(crate) subject: String,
+    pub(crate) message_count: u64,
+}
+
+/// An agent reply found by its id.
+pub(crate) struct Answer {
+    pub(crate) conversation_id: String,
+    /// The user message it answers, when known.
+    pub(crate) question_id: Option<String>,
+    pub(crate) text: String,
 }
 
 pub(crate) struct Store {
@@ -57,15 +80,21 @@ impl Store {
         self.conversations.contains_key(id)
     }
 
-    /// A new, empty conversation; the oldest ones are forgotten to make room.
-    pub(crate) fn create(&mut self, id: String) {
+    /// A new, empty conversation of `user_id`, made at `now` (Unix milliseconds); the oldest
+    /// ones are forgotten to make room.
+    pub(crate) fn create(&mut self, id: String, user_id: &str, now: i64) {
         while self.conversations.len() >= self.max_conversations {
             if !self.evict_oldest(None) {
                 break;
             }
         }
         self.order.push_back(id.clone());
-        self.conversations.insert(id, Conversation::default());
+        let conversation = Conversation {
+            user_id: user_id.to_owned(),
+            recent: now,
+            ..Conversation::default()
+        };
+        self.conversations.insert(id, conversation);
     }
 
     /// Adds messages to a conversation; `false` if it is not (or no longer) there.
@@ -74,6 +103,7 @@ impl Store {
             return false;
         };
         for stored in messages {
+            conversation.recent = conversation.recent.max(stored.message.create_time);
             let bytes = stored.bytes;
             conversation.messages.push_back(stored);
             conversation.bytes = conversation.bytes.saturating_add(bytes);
@@ -123,6 +153,79 @@ impl Store {
         Some((conversation.messages.len() as u64, content))
     }
 
+    /// Every message kept of a conversation, oldest first; `None` if it is unknown.
+    pub(crate) fn messages(&self, id: &str) -> Option<Vec<ConversationMessage>> {
+        let conversation = self.conversations.get(id)?;
+        Some(
+            conversation
+                .messages
+                .iter()
+                .map(|stored| stored.message.clone())
+                .collect(),
+        )
+    }
+
+    /// The user a conversation was created for.
+    pub(crate) fn user_id(&self, id: &str) -> Option<String> {
+        self.conversations.get(id).map(|c| c.user_id.clone())
+    }
+
+    /// Every conversation, in creation order, as conversation list shows it.
+    pub(crate) fn summaries(&self) -> Vec<Summary> {
+        self.order
+            .iter()
+            .filter_map(|id| {
+                let conversation = self.conversations.get(id)?;
+                let subject = conversation
+                    .messages
+                    .iter()
+                    .find(|stored| stored.message.role == Role::User)
+                    .map(|stored| message_text(&stored.message))
+                    .unwrap_or_default();
+                Some(Summary {
+                    conversation_id: id.clone(),
+                    user_id: conversation.user_id.clone(),
+                    recent: conversation.recent,
+                    subject,
+                    message_count: conversation.messages.len() as u64,
+                })
+            })
+            .collect()
+    }
+
+    /// The agent reply (an `assistant` message) with this id, in whichever conversation holds
+    /// it. A linear search: the mock's store is bounded, and these calls are rare.
+    pub(crate) fn find_answer(&self, message_id: &str) -> Option<Answer> {
+        self.conversations.iter().find_map(|(id, conversation)| {
+            let stored = conversation.messages.iter().find(|stored| {
+                stored.message.role == Role::Assistant && stored.message.message_id == message_id
+            })?;
+            Some(Answer {
+                conversation_id: id.clone(),
+                question_id: stored.message.parent_message_id.clone(),
+                text: message_text(&stored.message),
+            })
+        })
+    }
+
+    /// Sets (or, with `None`, clears) the feedback conversation detail shows on an agent
+    /// reply.
+    pub(crate) fn set_feedback(
+        &mut self,
+        message_id: &str,
+        feedback: Option<gptbots_protocol::conversation::Feedback>,
+    ) {
+        for conversation in self.conversations.values_mut() {
+            for stored in conversation.messages.iter_mut() {
+                if stored.message.role == Role::Assistant && stored.message.message_id == message_id
+                {
+                    stored.message.feedback = feedback;
+                    return;
+                }
+            }
+        }
+    }
+
     /// Forgets the oldest conversation other than `keep`; `false` if there is none.
     fn evict_oldest(&mut self, keep: Option<&str>) -> bool {
         let position = self.order.iter().position(|id| Some(id.as_str()) != keep);
@@ -134,6 +237,20 @@ impl Store {
         }
         true
     }
+}
+
+/// The text parts of a message, joined with spaces.
+pub(crate) fn message_text(message: &ConversationMessage) -> String {
+    let texts: Vec<&str> = message
+        .content
+        .iter()
+        .flat_map(|branch| &branch.branch_content)
+        .filter_map(|part| match part {
+            ContentPart::Text { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    texts.join(" ")
 }
 
 /// The length of a message as JSON, counted without building the text.
@@ -160,7 +277,6 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use gptbots_protocol::message_v2::{ContentPart, Role};
 
     fn message(id: &str, text: &str) -> Stored {
         Stored::new(ConversationMessage::new(
@@ -180,7 +296,7 @@ mod tests {
     fn the_oldest_conversation_goes_first() {
         let mut store = Store::new(&MockConfig::default().with_max_conversations(2));
         for id in ["a", "b", "c"] {
-            store.create(id.to_owned());
+            store.create(id.to_owned(), "u", 0);
         }
         assert_eq!(store.len(), 2);
         assert!(!store.contains("a") && store.contains("b") && store.contains("c"));
@@ -189,9 +305,9 @@ mod tests {
     #[test]
     fn the_byte_budget_forgets_old_conversations_then_old_messages() {
         let mut store = Store::new(&MockConfig::default().with_max_stored_bytes(1_000));
-        store.create("old".to_owned());
+        store.create("old".to_owned(), "u", 0);
         assert!(store.push("old", vec![message("m0", &"x".repeat(400))]));
-        store.create("new".to_owned());
+        store.create("new".to_owned(), "u", 0);
         assert!(store.push("new", vec![message("m1", &"y".repeat(400))]));
         assert!(!store.contains("old"));
         assert!(store.push("new", vec![message("m2", &"z".repeat(400))]));

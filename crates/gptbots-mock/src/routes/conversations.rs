@@ -45,7 +45,11 @@ fn create_conversation_inner(
     let request: CreateConversationRequest = parse(body)?;
     check(request.validate())?;
     let conversation_id = state.new_id(0xc0);
-    state.store().create(conversation_id.clone());
+    state.store().create(
+        conversation_id.clone(),
+        &request.user_id,
+        super::now_millis(),
+    );
     Ok(json(
         StatusCode::OK,
         &CreateConversationResponse::new(conversation_id),

@@ -194,6 +194,13 @@ async fn answer(state: Arc<State>, send: Send) -> Response {
     if !state.store().contains(&send.conversation_id) {
         return conversation_not_found(&send.conversation_id).respond(&state);
     }
+    if send.mode == ResponseMode::Webhook {
+        let taken =
+            crate::handoff::intercept(&state, &send.conversation_id, &send.text, &send.parts);
+        if let Some(acknowledgement) = taken.await {
+            return acknowledgement;
+        }
+    }
     let user_message_id = state.new_id(0x0a);
     let message_id = state.new_id(0x0b);
     let request = AgentRequest {

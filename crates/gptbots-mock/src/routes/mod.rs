@@ -1,9 +1,16 @@
 //! The mock's HTTP routes, by job: `conversations` (create, detail), `messages` (send v1 and
-//! v2 in every mode); here the router and what every route shares (the key check, the error
-//! body, the body limit).
+//! v2 in every mode), `feedback` (feedback, quality), `history` (list, detail v1),
+//! `reply_extras` (suggested questions, referenced knowledge), `agent` (agent information),
+//! `human` (the hand-off calls back, webhook check); here the router and what every route
+//! shares (the key check, the error body, the body limit).
 
+mod agent;
 mod conversations;
+mod feedback;
+mod history;
+mod human;
 mod messages;
+mod reply_extras;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -41,9 +48,40 @@ pub(crate) fn router(state: Arc<State>) -> Router {
             endpoint::CONVERSATION_DETAIL_V2,
             get(conversations::conversation_detail),
         )
+        .merge(more_routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
+}
+
+/// The routes of the calls beyond create, send and detail v2.
+fn more_routes() -> Router<Arc<State>> {
+    use gptbots_protocol::agent::AGENT_DETAIL_PATH;
+    use gptbots_protocol::feedback::{MESSAGE_FEEDBACK_PATH, MESSAGE_QUALITY_PATH};
+    use gptbots_protocol::handoff::{HUMAN_CLOSE_PATH, HUMAN_MESSAGE_PATH};
+    use gptbots_protocol::history::{CONVERSATION_DETAIL_V1_PATH, CONVERSATION_LIST_PATH};
+    use gptbots_protocol::reply_extras::{REFERENCED_KNOWLEDGE_PATH, SUGGESTED_QUESTIONS_PATH};
+    use gptbots_protocol::webhook_check::WEBHOOK_CHECK_PATH;
+    Router::new()
+        .route(MESSAGE_FEEDBACK_PATH, post(feedback::feedback))
+        .route(MESSAGE_QUALITY_PATH, post(feedback::quality))
+        .route(CONVERSATION_LIST_PATH, get(history::conversation_list))
+        .route(
+            CONVERSATION_DETAIL_V1_PATH,
+            get(history::conversation_detail_v1),
+        )
+        .route(
+            SUGGESTED_QUESTIONS_PATH,
+            get(reply_extras::suggested_questions),
+        )
+        .route(
+            REFERENCED_KNOWLEDGE_PATH,
+            get(reply_extras::referenced_knowledge),
+        )
+        .route(AGENT_DETAIL_PATH, get(agent::agent_detail))
+        .route(WEBHOOK_CHECK_PATH, post(human::webhook_check))
+        .route(HUMAN_MESSAGE_PATH, post(human::human_message))
+        .route(HUMAN_CLOSE_PATH, post(human::human_close))
 }
 
 async fn not_found() -> Response {
@@ -117,7 +155,7 @@ fn read_body(state: &State, body: Body) -> Result<Bytes, Response> {
     })
 }
 
-fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
+pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
     match serde_json::to_vec(value) {
         Ok(bytes) => (status, [(CONTENT_TYPE, "application/json")], bytes).into_response(),
         Err(_) => (
@@ -135,7 +173,7 @@ fn now_secs() -> i64 {
         .unwrap_or(0)
 }
 
-fn now_millis() -> i64 {
+pub(crate) fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -210,6 +248,15 @@ fn parameter_error(field: &str, message: &str) -> Refusal {
         ErrorCode::PARAMETER_ERROR,
         format!("parameter error at {field}: {message}"),
     )
+}
+
+/// The agent reply with this id, or 40000 naming `field` (the docs of the calls that take a
+/// reply's id list no "not found" code).
+fn known_answer(state: &State, id: &str, field: &str) -> Result<crate::store::Answer, Refusal> {
+    state
+        .store()
+        .find_answer(id)
+        .ok_or_else(|| parameter_error(field, &format!("no agent reply has the id {id:?}")))
 }
 
 fn conversation_not_found(conversation_id: &str) -> Refusal {
