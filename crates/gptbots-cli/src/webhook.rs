@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use gptbots_protocol::WebhookMessage;
 use gptbots_webhook::{
-    Auth, Callback, Event, HandoffEvent, Outcome, ReceiverConfig, Scheme, Webhooks,
+    Auth, Callback, Event, HandoffEvent, Outcome, ReceiverConfig, Scheme, ServeLimits, Webhooks,
 };
 use serde::Serialize;
 
@@ -71,7 +71,7 @@ struct ListenArgs {
     #[arg(long, default_value = "bearer", value_parser = ["bearer", "basic"], requires = "token")]
     scheme: String,
     /// The largest body accepted, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = gptbots_webhook::core::DEFAULT_BODY_LIMIT)]
+    #[arg(long, value_name = "BYTES", default_value_t = gptbots_webhook::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
 }
 
@@ -162,17 +162,10 @@ impl ListenArgs {
             "listening on http://{addr}{} (hand-off: /conversation/establish, /chat, /conversation/close); Ctrl-C stops",
             self.path
         );
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await;
-        match served {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("gptbots webhook: {err}");
-                ExitCode::FAILURE
-            }
-        }
+        gptbots_webhook::serve(listener, router, ServeLimits::DEFAULT, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+        ExitCode::SUCCESS
     }
 }
