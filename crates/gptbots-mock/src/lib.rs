@@ -76,6 +76,8 @@ pub use agent::{
     ScriptedAgent,
 };
 pub use gptbots_protocol::stream::EncodeStyle;
+/// The bounds the mock serves within (header, body and idle deadlines, caps, shutdown grace).
+pub use gptbots_serve::Limits as ServeLimits;
 
 /// The API key the mock accepts unless told otherwise. It is a published test value, not a
 /// secret.
@@ -157,6 +159,9 @@ pub struct MockConfig {
     /// Wait this long between the frames (or chaos chunks) of a stream, so that a person sees
     /// text arrive piece by piece.
     pub frame_interval: Duration,
+    /// The bounds on connections: header, body and idle deadlines, connection and HTTP/2
+    /// stream caps, the grace period of [`MockServer::shutdown`].
+    pub limits: ServeLimits,
 }
 
 impl Default for MockConfig {
@@ -171,6 +176,7 @@ impl Default for MockConfig {
             error_status: ErrorStatus::Matching,
             response_delay: Duration::ZERO,
             frame_interval: Duration::ZERO,
+            limits: ServeLimits::DEFAULT,
         }
     }
 }
@@ -186,6 +192,7 @@ impl fmt::Debug for MockConfig {
             .field("error_status", &self.error_status)
             .field("response_delay", &self.response_delay)
             .field("frame_interval", &self.frame_interval)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -249,6 +256,12 @@ impl MockConfig {
         self.frame_interval = interval;
         self
     }
+
+    /// Serve within these bounds instead of [`ServeLimits::DEFAULT`].
+    pub fn with_limits(mut self, limits: ServeLimits) -> Self {
+        self.limits = limits;
+        self
+    }
 }
 
 /// The outcome of one webhook delivery.
@@ -296,7 +309,7 @@ pub struct MockServer {
     addr: SocketAddr,
     state: Arc<State>,
     stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    task: Option<JoinHandle<gptbots_serve::Stopped>>,
 }
 
 impl fmt::Debug for MockServer {
@@ -324,15 +337,14 @@ impl MockServer {
             webhook_log: Mutex::new(Vec::new()),
             http,
         });
+        let limits = state.config.limits;
+        limits.validate().map_err(std::io::Error::other)?;
         let app = routes::router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        // every connection bounded: a slow or stalled client cannot hold one for good
+        let task = tokio::spawn(gptbots_serve::serve(listener, app, limits, async move {
+            let _ = stopped.await;
+        }));
         Ok(MockServer {
             addr,
             state,
@@ -372,9 +384,8 @@ impl MockServer {
         }
     }
 
-    /// Stops accepting connections, lets open requests finish, and waits for that.
-    ///
-    /// A stream that never ends (a long frame interval) holds the shutdown up until it does.
+    /// Stops accepting connections, lets open requests finish, and waits for that, at most
+    /// the grace period of [`MockConfig::limits`]; what is still open then is cut.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
