@@ -3,7 +3,11 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use gptbots_mock::{DEFAULT_API_KEY, EncodeStyle, MockConfig, MockServer, WebhookTarget};
+use std::time::Duration;
+
+use gptbots_mock::{
+    DEFAULT_API_KEY, EncodeStyle, MockConfig, MockServer, ServeLimits, WebhookTarget,
+};
 
 /// Serve a mock of the GPTBots API (echo agent, conversations in memory) until Ctrl-C.
 #[derive(Debug, clap::Args)]
@@ -34,6 +38,15 @@ pub struct MockArgs {
         requires = "webhook_url"
     )]
     webhook_authorization: Option<String>,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, value_name = "SECS", value_parser = crate::webhook::seconds, default_value = "10")]
+    header_timeout: Duration,
+    /// Seconds a request's whole body has to arrive.
+    #[arg(long, value_name = "SECS", value_parser = crate::webhook::seconds, default_value = "30")]
+    body_timeout: Duration,
+    /// Seconds a connection with no request in progress is kept open.
+    #[arg(long, value_name = "SECS", value_parser = crate::webhook::seconds, default_value = "60")]
+    idle_timeout: Duration,
 }
 
 impl MockArgs {
@@ -58,7 +71,14 @@ impl MockArgs {
             "joined" => EncodeStyle::Joined,
             _ => EncodeStyle::Sse,
         };
-        let mut config = MockConfig::default().with_addr(self.addr).with_style(style);
+        let limits = ServeLimits::DEFAULT
+            .with_header_read_timeout(self.header_timeout)
+            .with_body_read_timeout(self.body_timeout)
+            .with_idle_timeout(self.idle_timeout);
+        let mut config = MockConfig::default()
+            .with_addr(self.addr)
+            .with_style(style)
+            .with_limits(limits);
         let key_note = match &self.api_key {
             Some(key) => {
                 config = config.with_api_key(key.as_str());

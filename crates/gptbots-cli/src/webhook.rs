@@ -49,7 +49,7 @@ impl std::str::FromStr for Token {
 }
 
 /// Seconds, possibly fractional (`0.5`), above zero.
-fn seconds(s: &str) -> Result<Duration, String> {
+pub(crate) fn seconds(s: &str) -> Result<Duration, String> {
     let secs: f64 = s
         .parse()
         .map_err(|_| format!("`{s}` is not a number of seconds"))?;
