@@ -24,7 +24,7 @@
 //! | `Authorization` configured, and missing or wrong | 401 | `{code, message}` |
 //! | `Content-Type` not `application/json` (parameters allowed; a `charset` must be UTF-8), or missing | 415 | `{code, message}` |
 //! | `Content-Length` over the limit (checked before reading), or the body passes the limit while it is read | 413 | `{code, message}` |
-//! | the bodies being read at once pass their byte budget | 503, `Retry-After` | `{code, message}` |
+//! | the bodies being read at once pass their byte budget, and cutting the bodies stalled for a second (408 to them) does not make room | 503, `Retry-After` | `{code, message}` |
 //! | the body did not arrive by the server's body deadline ([`serve`]) | 408 | `{code, message}` |
 //! | not JSON, or not the shape of a reply / hand-off body, or a `message_id` over 256 bytes | 400 | `{code, message}`, the message naming the JSON path |
 //! | a probe (`"istest": true`) | 200 | `{"code":200,"msg":"success"}`, callback not called |

@@ -1,14 +1,15 @@
 //! What one request may cost: the body limit, the byte budget of all bodies being read at
 //! once, the length of a message id; and reading a body within them.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use gptbots_serve::BodyTimeout;
 use http_body::Body;
 use http_body_util::BodyExt;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use crate::answer::{Refusal, RefusalKind};
 use crate::callback::BoxError;
@@ -29,13 +30,39 @@ pub const MAX_MESSAGE_ID_LEN: usize = 256;
 /// How long a sender refused for lack of budget is asked to wait (`Retry-After`).
 pub const BUDGET_RETRY_AFTER: Duration = Duration::from_secs(1);
 
+/// A body that has received nothing for this long while the budget is short is *stalled*: it
+/// is cut (408) to make room for a request whose bytes are arriving.
+pub const STALLED_AFTER: Duration = Duration::from_secs(1);
+
 /// The bytes of all bodies being read at once, shared by the clones of a receiver: each
-/// request takes from it what it has received and gives it back when it is answered. Past
-/// it a request is answered 503 with `Retry-After` at once; nothing waits in a queue.
+/// request takes from it what it has received and gives it back when it is answered.
+///
+/// When a body's next bytes do not fit, the bodies that have received nothing for
+/// [`STALLED_AFTER`] are cut (408), the longest-stalled first, until they do; if that is not
+/// enough, the request is answered 503 with `Retry-After` at once. Nothing waits in a queue.
 #[derive(Debug, Clone)]
 pub struct BodyBudget {
     bytes: usize,
     permits: Arc<Semaphore>,
+    readers: Arc<Mutex<Readers>>,
+}
+
+#[derive(Debug, Default)]
+struct Readers {
+    next: u64,
+    by_id: HashMap<u64, Reader>,
+}
+
+#[derive(Debug)]
+struct Reader {
+    /// When its last bytes arrived (or it started).
+    progress: Instant,
+    /// Still reading its body (only those can be cut).
+    reading: bool,
+    /// The bytes it holds; dropped with the entry.
+    taken: Option<OwnedSemaphorePermit>,
+    /// Told when it is cut.
+    cut: Arc<Notify>,
 }
 
 impl BodyBudget {
@@ -45,6 +72,7 @@ impl BodyBudget {
         BodyBudget {
             bytes,
             permits: Arc::new(Semaphore::new(bytes)),
+            readers: Arc::default(),
         }
     }
 
@@ -57,16 +85,128 @@ impl BodyBudget {
     pub fn available(&self) -> usize {
         self.permits.available_permits()
     }
+
+    fn lock(&self) -> MutexGuard<'_, Readers> {
+        self.readers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn enter(&self) -> (Held, Arc<Notify>) {
+        let cut = Arc::new(Notify::new());
+        let mut readers = self.lock();
+        let id = readers.next;
+        readers.next = readers.next.wrapping_add(1);
+        readers.by_id.insert(
+            id,
+            Reader {
+                progress: Instant::now(),
+                reading: true,
+                taken: None,
+                cut: Arc::clone(&cut),
+            },
+        );
+        drop(readers);
+        let held = Held(Some(Entry {
+            id,
+            readers: Arc::clone(&self.readers),
+        }));
+        (held, cut)
+    }
+
+    /// Takes `n` more bytes for reader `id`, cutting stalled readers if that makes them fit.
+    fn take(&self, id: u64, n: u32) -> Result<(), Taking> {
+        let permit = match Arc::clone(&self.permits).try_acquire_many_owned(n) {
+            Ok(permit) => permit,
+            Err(_) => {
+                self.cut_stalled(id, n as usize);
+                Arc::clone(&self.permits)
+                    .try_acquire_many_owned(n)
+                    .map_err(|_| Taking::OverBudget)?
+            }
+        };
+        let mut readers = self.lock();
+        let Some(reader) = readers.by_id.get_mut(&id) else {
+            return Err(Taking::Cut); // cut meanwhile; `permit` goes back
+        };
+        reader.progress = Instant::now();
+        match &mut reader.taken {
+            Some(taken) => taken.merge(permit),
+            None => reader.taken = Some(permit),
+        }
+        Ok(())
+    }
+
+    /// Cuts readers other than `id` that are stalled, longest-stalled first, until `need`
+    /// bytes are free or none is left.
+    fn cut_stalled(&self, id: u64, need: usize) {
+        let now = Instant::now();
+        let mut readers = self.lock();
+        let mut stalled: Vec<(Instant, u64)> = readers
+            .by_id
+            .iter()
+            .filter(|(other, r)| {
+                **other != id
+                    && r.reading
+                    && r.taken.is_some()
+                    && now.saturating_duration_since(r.progress) >= STALLED_AFTER
+            })
+            .map(|(other, r)| (r.progress, *other))
+            .collect();
+        stalled.sort_unstable();
+        for (_, other) in stalled {
+            if self.permits.available_permits() >= need {
+                break;
+            }
+            if let Some(reader) = readers.by_id.remove(&other) {
+                reader.cut.notify_one();
+                // its bytes go back to the budget here, as `reader.taken` drops
+            }
+        }
+    }
+}
+
+enum Taking {
+    OverBudget,
+    Cut,
 }
 
 /// Bytes taken from a [`BodyBudget`]; given back when dropped.
 #[derive(Debug, Default)]
-pub struct Held(Option<OwnedSemaphorePermit>);
+pub struct Held(Option<Entry>);
+
+#[derive(Debug)]
+struct Entry {
+    id: u64,
+    readers: Arc<Mutex<Readers>>,
+}
 
 impl Held {
     /// How many bytes.
     pub fn bytes(&self) -> usize {
-        self.0.as_ref().map_or(0, OwnedSemaphorePermit::num_permits)
+        let Some(entry) = &self.0 else {
+            return 0;
+        };
+        let readers = entry.readers.lock().unwrap_or_else(PoisonError::into_inner);
+        readers
+            .by_id
+            .get(&entry.id)
+            .and_then(|r| r.taken.as_ref())
+            .map_or(0, OwnedSemaphorePermit::num_permits)
+    }
+
+    fn done_reading(&self) {
+        if let Some(entry) = &self.0 {
+            let mut readers = entry.readers.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(reader) = readers.by_id.get_mut(&entry.id) {
+                reader.reading = false;
+            }
+        }
+    }
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        let mut readers = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
+        readers.by_id.remove(&self.id);
     }
 }
 
@@ -79,6 +219,13 @@ fn over_budget(budget: &BodyBudget) -> Refusal {
         ),
     )
     .with_retry_after(BUDGET_RETRY_AFTER)
+}
+
+fn cut_for_room() -> Refusal {
+    Refusal::new(
+        RefusalKind::RequestTimeout,
+        "the body stalled while other requests needed room; send it again",
+    )
 }
 
 /// Reads a body, stopping with 413 as soon as it passes `limit` bytes (whatever
@@ -95,8 +242,9 @@ where
         .map(|(bytes, _)| bytes)
 }
 
-/// [`read_body`], taking every byte received from `budget` as well (503 with `Retry-After`
-/// when it runs out). The bytes stay taken until the returned [`Held`] is dropped.
+/// [`read_body`], taking every byte received from `budget` as well (see [`BodyBudget`] for
+/// what happens when it runs short: stalled bodies cut with 408, else 503 with
+/// `Retry-After`). The bytes stay taken until the returned [`Held`] is dropped.
 pub async fn read_body_within<B>(
     body: B,
     limit: usize,
@@ -111,8 +259,17 @@ where
     }
     let mut body = std::pin::pin!(body);
     let mut buf = BytesMut::new();
-    let mut held = Held::default();
-    while let Some(frame) = body.frame().await {
+    let (held, cut) = budget.enter();
+    let id = held.0.as_ref().map_or(0, |entry| entry.id);
+    loop {
+        let frame = tokio::select! {
+            biased;
+            () = cut.notified() => return Err(cut_for_room()),
+            frame = body.frame() => frame,
+        };
+        let Some(frame) = frame else {
+            break;
+        };
         let frame = frame.map_err(|err| unreadable(&err.into()))?;
         let Ok(data) = frame.into_data() else {
             continue; // trailers
@@ -125,15 +282,14 @@ where
             return Err(too_large(limit));
         }
         let n = u32::try_from(len).map_err(|_| too_large(limit))?;
-        let permit = Arc::clone(&budget.permits)
-            .try_acquire_many_owned(n)
-            .map_err(|_| over_budget(budget))?;
-        match &mut held.0 {
-            Some(taken) => taken.merge(permit),
-            None => held.0 = Some(permit),
+        match budget.take(id, n) {
+            Ok(()) => {}
+            Err(Taking::OverBudget) => return Err(over_budget(budget)),
+            Err(Taking::Cut) => return Err(cut_for_room()),
         }
         buf.put(data);
     }
+    held.done_reading();
     Ok((buf.freeze(), held))
 }
 

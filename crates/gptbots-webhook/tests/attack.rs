@@ -280,31 +280,63 @@ async fn connections_past_the_cap_wait_until_one_closes() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn past_the_body_budget_a_request_gets_503_with_retry_after() {
-    let receiver = Receiver::new(
+/// Opens a connection that declares 60 KiB and sends `kib` KiB of it; then, if `trickle`, a
+/// byte every 100 ms (a body still arriving), else nothing (a stalled body).
+async fn holder(addr: SocketAddr, kib: usize, trickle: bool) -> JoinHandle<Option<u16>> {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(head(60 * 1024).as_bytes()).await.unwrap();
+    stream.write_all(&vec![b' '; kib * 1024]).await.unwrap();
+    tokio::spawn(async move {
+        if trickle {
+            for _ in 0..(10 * 1024) {
+                if stream.write_all(b" ").await.is_err() {
+                    break;
+                }
+                let mut byte = [0u8; 1];
+                let answered =
+                    tokio::time::timeout(Duration::from_millis(100), stream.peek(&mut byte)).await;
+                if answered.is_ok() {
+                    break;
+                }
+            }
+        }
+        read_response(&mut stream).await.map(|r| r.status)
+    })
+}
+
+fn budget_receiver() -> Receiver {
+    Receiver::new(
         ReceiverConfig::new()
             .with_body_limit(64 * 1024)
             .with_body_budget(96 * 1024),
-    );
-    let (router, _) = router_over(receiver.clone());
-    let limits = short_limits().with_body_read_timeout(Duration::from_secs(30));
-    let server = start(router, limits).await;
-    // two bodies of 48 KiB each have arrived and stopped: the budget is spent
-    let mut holders = Vec::new();
-    for _ in 0..2 {
-        let mut holder = TcpStream::connect(server.addr).await.unwrap();
-        holder.write_all(head(60 * 1024).as_bytes()).await.unwrap();
-        holder.write_all(&[b' '; 48 * 1024]).await.unwrap();
-        holders.push(holder);
-    }
+    )
+}
+
+/// Waits until at most `left` bytes of the budget are free.
+async fn until_spent(receiver: &Receiver, left: usize) {
     let spent = async {
-        while receiver.body_budget().available() > 0 {
+        while receiver.body_budget().available() > left {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     };
     tokio::time::timeout(LIVENESS, spent).await.unwrap();
-    let response = post(server.addr, &v2_with_id("over-budget")).await;
+}
+
+#[tokio::test]
+async fn past_the_body_budget_a_request_gets_503_with_retry_after() {
+    let receiver = budget_receiver();
+    let (router, _) = router_over(receiver.clone());
+    let limits = short_limits().with_body_read_timeout(Duration::from_secs(30));
+    let server = start(router, limits).await;
+    // two bodies of 46 KiB still arriving, a byte at a time: 4 KiB of the budget is left
+    let holders = [
+        holder(server.addr, 46, true).await,
+        holder(server.addr, 46, true).await,
+    ];
+    until_spent(&receiver, 4 * 1024).await;
+    // a body of 9 KiB does not fit, and no body can be cut: every one is arriving
+    let padded = format!("{}{}", v2_with_id("over-budget"), " ".repeat(8 * 1024));
+    let response = post(server.addr, &padded).await;
     assert_eq!(response.status, 503, "{}", response.body);
     assert!(
         response.head.contains("retry-after: 1"),
@@ -312,10 +344,12 @@ async fn past_the_body_budget_a_request_gets_503_with_retry_after() {
         response.head
     );
     assert!(response.body.contains("\"code\":503"), "{}", response.body);
-    // once one of them is gone, the budget serves again
-    drop(holders.pop());
+    // once they are gone, the budget serves again
+    for holder in holders {
+        holder.abort();
+    }
     let freed = async {
-        while receiver.body_budget().available() == 0 {
+        while receiver.body_budget().available() < receiver.body_budget().total() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     };
@@ -324,6 +358,32 @@ async fn past_the_body_budget_a_request_gets_503_with_retry_after() {
         post(server.addr, &v2_with_id("in-budget")).await.status,
         200
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_stalled_body_is_cut_to_make_room_when_the_budget_is_short() {
+    let receiver = budget_receiver();
+    let (router, seen) = router_over(receiver.clone());
+    let limits = short_limits().with_body_read_timeout(Duration::from_secs(30));
+    let server = start(router, limits).await;
+    // two bodies of 48 KiB that stopped arriving: the budget is spent
+    let holders = [
+        holder(server.addr, 48, false).await,
+        holder(server.addr, 48, false).await,
+    ];
+    until_spent(&receiver, 0).await;
+    tokio::time::sleep(gptbots_webhook::limits::STALLED_AFTER + Duration::from_millis(200)).await;
+    // a body that arrives is let in; a stalled one is cut (408) to make room
+    let response = post(server.addr, &v2_with_id("room-made")).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(*seen.lock().unwrap(), vec!["room-made".to_owned()]);
+    let mut statuses = Vec::new();
+    for holder in holders {
+        let status = tokio::time::timeout(Duration::from_millis(500), holder).await;
+        statuses.push(status.ok().and_then(Result::ok).flatten());
+    }
+    assert!(statuses.contains(&Some(408)), "{statuses:?}");
     server.stop().await;
 }
 
