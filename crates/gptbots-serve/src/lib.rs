@@ -40,6 +40,11 @@ use tower::ServiceExt;
 pub use body::{BodyTimeout, DeadlineBody};
 pub use limits::{Limits, LimitsError};
 
+/// The most an HTTP/1 connection's read buffer grows to (hyper's default is about 400 KiB):
+/// a request head must fit in it, and under a flood of bodies it is what each connection holds
+/// besides the bodies themselves.
+const READ_BUFFER: usize = 64 * 1024;
+
 /// How a [`serve`] ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -63,6 +68,7 @@ where
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(READ_BUFFER)
         .keep_alive(true);
     builder
         .http2()
