@@ -59,6 +59,9 @@ pub struct Stopped {
 ///
 /// Errors accepting a connection (the peer gave up, too many open files) do not end the
 /// server: it waits a little and accepts again.
+///
+/// `limits` are used as given: check them with [`Limits::validate`] first (a zero timeout
+/// would cut every request).
 pub async fn serve<F>(listener: TcpListener, router: Router, limits: Limits, shutdown: F) -> Stopped
 where
     F: Future<Output = ()> + Send,
