@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use gptbots_mock::{
     DEFAULT_API_KEY, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONVERSATIONS, DEFAULT_MAX_MESSAGES,
-    EncodeStyle, HandoffTarget, MockConfig, MockServer, WebhookTarget,
+    EncodeStyle, HandoffTarget, MockConfig, MockServer, ServeLimits, WebhookTarget,
 };
 
 use crate::terminal;
@@ -73,6 +73,15 @@ pub struct MockArgs {
         requires = "handoff_url"
     )]
     handoff_timeout: u64,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, value_name = "SECS", value_parser = crate::webhook::seconds, default_value = "10")]
+    header_timeout: Duration,
+    /// Seconds a request's whole body has to arrive.
+    #[arg(long, value_name = "SECS", value_parser = crate::webhook::seconds, default_value = "30")]
+    body_timeout: Duration,
+    /// Seconds a connection with no request in progress is kept open.
+    #[arg(long, value_name = "SECS", value_parser = crate::webhook::seconds, default_value = "60")]
+    idle_timeout: Duration,
 }
 
 impl MockArgs {
@@ -97,9 +106,14 @@ impl MockArgs {
             "joined" => EncodeStyle::Joined,
             _ => EncodeStyle::Sse,
         };
+        let limits = ServeLimits::DEFAULT
+            .with_header_read_timeout(self.header_timeout)
+            .with_body_read_timeout(self.body_timeout)
+            .with_idle_timeout(self.idle_timeout);
         let mut config = MockConfig::default()
             .with_addr(self.addr)
             .with_style(style)
+            .with_limits(limits)
             .with_max_conversations(self.max_conversations)
             .with_max_messages_per_conversation(self.max_messages)
             .with_max_body_bytes(self.max_body_bytes)

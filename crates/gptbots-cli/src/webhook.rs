@@ -1,16 +1,19 @@
 //! `gptbots webhook listen`: run the webhook receiver, print each accepted message as one JSON
 //! line on standard output and each refused request as one line on standard error.
 
+mod output;
+
 use std::fmt;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use gptbots_protocol::WebhookMessage;
 use gptbots_webhook::{
-    Auth, Callback, Event, HandoffEvent, Outcome, ReceiverConfig, Scheme, Webhooks,
+    Auth, Callback, Event, HandoffEvent, Outcome, ReceiverConfig, Scheme, ServeLimits, Webhooks,
 };
-use serde::Serialize;
+
+use output::{Output, Report};
 
 /// Receive GPTBots webhooks.
 #[derive(Debug, clap::Args)]
@@ -21,16 +24,17 @@ pub struct WebhookArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum WebhookCommand {
-    /// Run the receiver until Ctrl-C: reply webhooks at --path, the human hand-off calls at
-    /// /conversation/establish, /chat and /conversation/close. Each accepted message is one JSON
-    /// line on standard output; each refused request one line on standard error.
+    /// Run the receiver until Ctrl-C or SIGTERM: reply webhooks at --path, the human hand-off
+    /// calls at /conversation/establish, /chat and /conversation/close. Each accepted message
+    /// is one JSON line on standard output; each refused request one line on standard error.
     Listen(ListenArgs),
     /// Ask the service (or `gptbots mock`) to probe the agent's webhooks, and print how each
     /// answered.
     Check(crate::webhook_check::CheckArgs),
 }
 
-/// A token from the command line or the environment, kept out of `Debug`.
+/// A token from the command line or the environment, kept out of `Debug` (and out of clap's
+/// error messages: it is checked after parsing, by the receiver's configuration).
 #[derive(Clone)]
 struct Token(String);
 
@@ -43,13 +47,22 @@ impl fmt::Debug for Token {
 impl std::str::FromStr for Token {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.is_empty() {
-            Err("the token is empty".to_owned())
-        } else {
-            Ok(Token(s.to_owned()))
-        }
+        Ok(Token(s.to_owned()))
     }
 }
+
+/// Seconds, possibly fractional (`0.5`), above zero.
+pub(crate) fn seconds(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if secs.is_nan() || secs <= 0.0 {
+        return Err("must be above zero".to_owned());
+    }
+    Duration::try_from_secs_f64(secs).map_err(|_| format!("`{s}` seconds is out of range"))
+}
+
+const DEFAULTS: ServeLimits = ServeLimits::DEFAULT;
 
 #[derive(Debug, clap::Args)]
 struct ListenArgs {
@@ -62,7 +75,7 @@ struct ListenArgs {
     path: String,
     /// Require `Authorization: <scheme> TOKEN` (as set in the console); without it every
     /// request is let in. Also read from GPTBOTS_WEBHOOK_TOKEN, which keeps it out of the
-    /// process list.
+    /// process list. Refused at start if empty or with white space around it.
     #[arg(
         long,
         value_name = "TOKEN",
@@ -73,9 +86,36 @@ struct ListenArgs {
     /// The scheme of the Authorization header.
     #[arg(long, default_value = "bearer", value_parser = ["bearer", "basic"], requires = "token")]
     scheme: String,
-    /// The largest body accepted, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = gptbots_webhook::core::DEFAULT_BODY_LIMIT)]
+    /// The largest body accepted, in bytes (above zero).
+    #[arg(long, value_name = "BYTES", default_value_t = gptbots_webhook::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
+    /// The bytes of all bodies being read at once; past it, 503 with Retry-After.
+    #[arg(long, value_name = "BYTES", default_value_t = gptbots_webhook::DEFAULT_BODY_BUDGET)]
+    body_budget: usize,
+    /// Seconds a client has to send a request's headers (for HTTP/1 also the longest wait
+    /// for the next request on a kept-alive connection).
+    #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "10")]
+    header_timeout: Duration,
+    /// Seconds a request's whole body has to arrive; past it, 408 and the connection closes.
+    #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "30")]
+    body_timeout: Duration,
+    /// Seconds a connection with no request in progress is kept open.
+    #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "60")]
+    idle_timeout: Duration,
+    /// Connections open at once, at most; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = DEFAULTS.max_connections)]
+    max_connections: usize,
+    /// Concurrent HTTP/2 streams per connection, at most.
+    #[arg(long, value_name = "N", default_value_t = DEFAULTS.max_concurrent_streams)]
+    max_streams: u32,
+    /// Messages waiting to be written to standard output, at most; past it, 503 with
+    /// Retry-After (a reader that stops reading never stalls the server).
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    queue: usize,
+    /// Seconds requests in progress have to finish after Ctrl-C or SIGTERM (a second signal
+    /// stops at once).
+    #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "10")]
+    grace: Duration,
 }
 
 impl WebhookArgs {
@@ -88,33 +128,25 @@ impl WebhookArgs {
     }
 }
 
-/// Prints one JSON line on standard output; an error (a closed pipe) refuses the message with
-/// 500, so that GPTBots delivers it again rather than losing it.
-fn print_line<T: Serialize>(value: &T) -> Result<(), std::io::Error> {
-    let line = serde_json::to_string(value).map_err(std::io::Error::other)?;
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{line}")?;
-    stdout.flush()
-}
-
-fn report(event: &Event<'_>) {
+fn report_line(event: &Event<'_>) -> Option<String> {
     // What a sender wrote (path, ids, refusal reasons) is shown escaped on a terminal.
     let path = crate::terminal::stderr(event.path);
     match event.outcome {
-        Outcome::Refused(refusal) => {
-            eprintln!(
-                "refused {path}: {}",
-                crate::terminal::stderr(&refusal.to_string())
-            )
-        }
-        Outcome::Probe => eprintln!("probe {path}: answered 200"),
-        Outcome::Duplicate { message_id } => {
-            let message_id = crate::terminal::stderr(message_id);
-            eprintln!("duplicate {path}: {message_id} acknowledged, not printed again");
-        }
-        _ => {}
+        Outcome::Refused(refusal) => Some(format!(
+            "refused {path}: {}",
+            crate::terminal::stderr(&refusal.to_string())
+        )),
+        Outcome::Probe => Some(format!("probe {path}: answered 200")),
+        Outcome::Duplicate { message_id } => Some(format!(
+            "duplicate {path}: {} acknowledged, not printed again",
+            crate::terminal::stderr(message_id)
+        )),
+        _ => None,
     }
 }
+
+/// Exit code after a second signal (128 + SIGINT, as a shell reports an interrupted command).
+const INTERRUPTED: i32 = 130;
 
 impl ListenArgs {
     fn run(self) -> ExitCode {
@@ -131,26 +163,71 @@ impl ListenArgs {
         runtime.block_on(self.serve())
     }
 
-    async fn serve(self) -> ExitCode {
-        let mut config = ReceiverConfig::new().with_body_limit(self.body_limit);
-        if let Some(Token(token)) = self.token {
+    fn config(&self) -> Result<(ReceiverConfig, ServeLimits), String> {
+        let mut config = ReceiverConfig::new()
+            .with_body_limit(self.body_limit)
+            .with_body_budget(self.body_budget);
+        if let Some(Token(token)) = &self.token {
             let scheme = if self.scheme == "basic" {
                 Scheme::Basic
             } else {
                 Scheme::Bearer
             };
-            config = config.with_auth(Auth::new(scheme, token));
+            config = config.with_auth(Auth::new(scheme, token.clone()));
         }
+        config.validate().map_err(|err| err.to_string())?;
+        let limits = ServeLimits::DEFAULT
+            .with_header_read_timeout(self.header_timeout)
+            .with_body_read_timeout(self.body_timeout)
+            .with_idle_timeout(self.idle_timeout)
+            .with_max_connections(self.max_connections)
+            .with_max_concurrent_streams(self.max_streams)
+            .with_shutdown_grace(self.grace);
+        limits.validate().map_err(|err| err.to_string())?;
+        if self.queue == 0 {
+            return Err("the output queue (--queue) must hold at least one message".to_owned());
+        }
+        Ok((config, limits))
+    }
+
+    async fn serve(self) -> ExitCode {
+        let (config, limits) = match self.config() {
+            Ok(checked) => checked,
+            Err(err) => {
+                eprintln!("gptbots webhook: {err}");
+                return ExitCode::from(2);
+            }
+        };
+        let started = Output::start(self.queue).and_then(|out| Ok((out, Report::start(1024)?)));
+        let ((output, drained), report) = match started {
+            Ok(started) => started,
+            Err(err) => {
+                eprintln!("gptbots webhook: could not start the output threads: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let (replies, handoffs) = (output.clone(), output);
+        let observer = report.clone();
         let router = Webhooks::new(config)
             .replies(
                 self.path.clone(),
-                Callback::from_fn(|message: WebhookMessage| async move { print_line(&message) }),
+                Callback::from_fn(move |message: WebhookMessage| {
+                    let out = replies.clone();
+                    async move { out.print(&message).await }
+                }),
             )
             .handoff(
                 "",
-                Callback::from_fn(|event: HandoffEvent| async move { print_line(&event) }),
+                Callback::from_fn(move |event: HandoffEvent| {
+                    let out = handoffs.clone();
+                    async move { out.print(&event).await }
+                }),
             )
-            .observe(report)
+            .observe(move |event| {
+                if let Some(line) = report_line(event) {
+                    observer.line(line);
+                }
+            })
             .into_router();
         let router = match router {
             Ok(router) => router,
@@ -158,6 +235,13 @@ impl ListenArgs {
                 eprintln!(
                     "gptbots webhook: {err} (the hand-off paths are /conversation/establish, /chat and /conversation/close)"
                 );
+                return ExitCode::FAILURE;
+            }
+        };
+        let mut signals = match Signals::new() {
+            Ok(signals) => signals,
+            Err(err) => {
+                eprintln!("gptbots webhook: cannot watch for signals: {err}");
                 return ExitCode::FAILURE;
             }
         };
@@ -173,17 +257,67 @@ impl ListenArgs {
             "listening on http://{addr}{} (hand-off: /conversation/establish, /chat, /conversation/close); Ctrl-C stops",
             self.path
         );
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await;
-        match served {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("gptbots webhook: {err}");
-                ExitCode::FAILURE
+        let grace = limits.shutdown_grace;
+        let shutdown_report = report.clone();
+        let shutdown = async move {
+            let name = signals.next().await;
+            shutdown_report.line(format!(
+                "{name}: stopping; requests in progress have {grace:?} to finish (a second signal stops at once)"
+            ));
+            tokio::spawn(async move {
+                signals.next().await;
+                output::exit_between_lines(INTERRUPTED, Duration::from_millis(500));
+            });
+        };
+        let stopped = gptbots_webhook::serve(listener, router, limits, shutdown).await;
+        if stopped.cut > 0 {
+            report.line(format!(
+                "{} connections still busy after {grace:?} were cut",
+                stopped.cut
+            ));
+        }
+        // every message acknowledged was written; what is still queued belongs to requests
+        // that were cut, and is written too if standard output takes it in time
+        if !drained.wait(grace).await {
+            eprintln!("gptbots webhook: standard output is not being read; stopping anyway");
+            output::exit_between_lines(1, Duration::from_millis(500));
+        }
+        drop(report);
+        ExitCode::SUCCESS
+    }
+}
+
+/// Ctrl-C (SIGINT) and, on Unix, SIGTERM.
+struct Signals {
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        Ok(Signals {
+            #[cfg(unix)]
+            int: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?,
+            #[cfg(unix)]
+            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?,
+        })
+    }
+
+    /// The next signal's name.
+    async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.int.recv() => "SIGINT",
+                _ = self.term.recv() => "SIGTERM",
             }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
         }
     }
 }

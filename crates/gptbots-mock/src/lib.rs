@@ -125,6 +125,8 @@ pub type DeliveryFailureHook = Arc<dyn Fn(&WebhookDelivery) + Send + Sync>;
 /// The `bot_id` of the mock's agent (agent information, hand-off establish, conversation
 /// list).
 pub const MOCK_BOT_ID: &str = "6d6f636b0000000000000001";
+/// The bounds the mock serves within (header, body and idle deadlines, caps, shutdown grace).
+pub use gptbots_serve::Limits as ServeLimits;
 
 /// The API key the mock accepts unless told otherwise. It is a published test value, not a
 /// secret.
@@ -269,6 +271,9 @@ pub struct MockConfig {
     pub on_delivery_failure: Option<DeliveryFailureHook>,
     /// Simulate human hand-offs (webhook mode only): see [`HandoffTarget`].
     pub handoff: Option<HandoffTarget>,
+    /// The bounds on connections: header, body and idle deadlines, connection and HTTP/2
+    /// stream caps, the grace period of [`MockServer::shutdown`].
+    pub limits: ServeLimits,
 }
 
 impl Default for MockConfig {
@@ -290,6 +295,7 @@ impl Default for MockConfig {
             max_stored_bytes: DEFAULT_MAX_STORED_BYTES,
             on_delivery_failure: None,
             handoff: None,
+            limits: ServeLimits::DEFAULT,
         }
     }
 }
@@ -315,6 +321,7 @@ impl fmt::Debug for MockConfig {
             .field("max_stored_bytes", &self.max_stored_bytes)
             .field("on_delivery_failure", &self.on_delivery_failure.is_some())
             .field("handoff", &self.handoff)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -379,6 +386,12 @@ impl MockConfig {
         self
     }
 
+    /// Serve within these bounds instead of [`ServeLimits::DEFAULT`].
+    pub fn with_limits(mut self, limits: ServeLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Make ids from this seed: the same sequence on every run.
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
@@ -434,7 +447,7 @@ pub struct MockServer {
     addr: SocketAddr,
     state: Arc<State>,
     stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    task: Option<JoinHandle<gptbots_serve::Stopped>>,
 }
 
 impl fmt::Debug for MockServer {
@@ -451,15 +464,14 @@ impl MockServer {
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State::new(config)?);
+        let limits = state.config.limits;
+        limits.validate().map_err(std::io::Error::other)?;
         let app = routes::router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        // every connection bounded: a slow or stalled client cannot hold one for good
+        let task = tokio::spawn(gptbots_serve::serve(listener, app, limits, async move {
+            let _ = stopped.await;
+        }));
         Ok(MockServer {
             addr,
             state,
@@ -493,9 +505,8 @@ impl MockServer {
         self.state.store().len()
     }
 
-    /// Stops accepting connections, lets open requests finish, and waits for that.
-    ///
-    /// A stream that never ends (a long frame interval) holds the shutdown up until it does.
+    /// Stops accepting connections, lets open requests finish, and waits for that, at most
+    /// the grace period of [`MockConfig::limits`]; what is still open then is cut.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -1,7 +1,8 @@
 //! Throughput and latency of the receiver next to a bare axum handler, in the same run.
 //!
 //! `cargo run --release -p gptbots-webhook --example load [-- REQUESTS SENDERS ROUNDS]`
-//! (defaults 20000, 32, 3). Both servers and the senders share one process and one Tokio
+//! (defaults 20000, 32, 3). The bare handler is served by `axum::serve`, the receiver by
+//! `gptbots_webhook::serve` with its default bounds, as `gptbots webhook listen` serves it. Both servers and the senders share one process and one Tokio
 //! runtime on 127.0.0.1; rounds alternate bare / receiver after a warm-up of each, and every
 //! receiver round is checked for correctness as in `tests/load.rs`. Two plans: the mixed one
 //! of the test (valid, duplicate, unauthorized, malformed) and one of distinct valid replies
@@ -59,7 +60,7 @@ async fn main() {
     load::run(bare.addr, &warm, senders, limit).await;
     bare.stop().await;
     let warm_seen = Seen::default();
-    let ours = Server::start(load::receiver_router(&warm_seen)).await;
+    let ours = Server::start_bounded(load::receiver_router(&warm_seen)).await;
     load::run(ours.addr, &warm, senders, limit).await;
     ours.stop().await;
 
@@ -80,7 +81,7 @@ async fn main() {
 
             // a fresh receiver each round, so every round delivers the same messages
             let seen = Seen::default();
-            let ours = Server::start(load::receiver_router(&seen)).await;
+            let ours = Server::start_bounded(load::receiver_router(&seen)).await;
             let result = load::run(ours.addr, &plan, senders, limit).await;
             ours.stop().await;
             load::check(&plan, &result, &seen);

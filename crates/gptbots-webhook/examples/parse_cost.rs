@@ -13,8 +13,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use gptbots_protocol::{SendMessageResponse, WebhookMessage};
-use gptbots_webhook::core::parse_reply;
 use gptbots_webhook::dedup::Claim;
+use gptbots_webhook::parse_reply;
 use gptbots_webhook::{Dedup, DedupConfig};
 
 fn main() {
@@ -30,7 +30,7 @@ fn main() {
     println!("| step ({} bytes body) | time per reply |", body.len());
     println!("|---|---|");
     per_op(
-        "`core::parse_reply` = `WebhookMessage::from_slice` (key scan + typed parse)",
+        "`parse_reply` = `WebhookMessage::from_slice` (key scan + typed parse)",
         &mut || {
             black_box(parse_reply(black_box(body)).unwrap());
         },

@@ -8,6 +8,8 @@ use std::fmt;
 
 use subtle::ConstantTimeEq;
 
+use crate::config::ConfigError;
+
 /// The scheme of the `Authorization` header GPTBots sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -80,6 +82,34 @@ impl Auth {
         Auth::new(Scheme::Basic, token)
     }
 
+    /// Requires `Authorization: {scheme} {token}`, refusing a token no sender could match:
+    /// empty, with white space around it (a pasted trailing newline or space), or with control
+    /// characters.
+    pub fn try_new(scheme: Scheme, token: impl Into<String>) -> Result<Self, ConfigError> {
+        let auth = Auth::new(scheme, token);
+        auth.validate()?;
+        Ok(auth)
+    }
+
+    /// Checks the token as [`try_new`](Self::try_new) does. The message never shows the token.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let token = String::from_utf8_lossy(&self.token);
+        if token.is_empty() {
+            return Err(ConfigError::new("the token is empty"));
+        }
+        if token.trim() != token {
+            return Err(ConfigError::new(
+                "the token has white space at its start or end (a pasted newline or space?): senders can never match it; remove it",
+            ));
+        }
+        if token.chars().any(char::is_control) {
+            return Err(ConfigError::new(
+                "the token contains control characters, which cannot be sent in a header",
+            ));
+        }
+        Ok(())
+    }
+
     /// The scheme required.
     pub fn scheme(&self) -> Scheme {
         self.scheme
@@ -149,6 +179,21 @@ mod tests {
         let basic = Auth::basic("dXNlcjpwYXNz");
         assert!(basic.verify(Some(b"Basic dXNlcjpwYXNz")));
         assert!(!basic.verify(Some(b"Bearer dXNlcjpwYXNz")));
+    }
+
+    #[test]
+    fn tokens_no_sender_can_match_are_refused() {
+        for token in ["", "s3cret\n", " s3cret", "s3cret ", "s3\u{7}cret"] {
+            let err = Auth::try_new(Scheme::Bearer, token);
+            assert!(err.is_err(), "{token:?} was accepted");
+        }
+        assert!(Auth::try_new(Scheme::Bearer, "s3cret").is_ok());
+        let message = Auth::try_new(Scheme::Basic, "topsecret\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.contains("white space"), "{message}");
+        assert!(!message.contains("topsecret"), "{message}");
     }
 
     #[test]

@@ -3,12 +3,30 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use tokio::sync::mpsc;
 
 /// Any error a callback returns; its text goes to the observer, never to the sender.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The error a callback returns when it cannot take a message *now* (its queue is full): the
+/// sender gets 503 with `Retry-After` instead of 500, and the message is not remembered as
+/// delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy {
+    /// Sent as `Retry-After`.
+    pub retry_after: Duration,
+}
+
+impl fmt::Display for Busy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "busy: retry after {:?}", self.retry_after)
+    }
+}
+
+impl std::error::Error for Busy {}
 
 type CallbackFn<M> = dyn Fn(M) -> BoxFuture<'static, Result<(), BoxError>> + Send + Sync;
 

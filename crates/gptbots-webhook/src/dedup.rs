@@ -14,7 +14,11 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-/// How long and how many delivered message ids are remembered.
+/// What one remembered id is counted as, besides its own bytes: the map's and the queue's
+/// entries and the shared string's header, rounded up.
+pub const ENTRY_OVERHEAD: usize = 128;
+
+/// How long, how many and how many bytes of delivered message ids are remembered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DedupConfig {
@@ -23,18 +27,32 @@ pub struct DedupConfig {
     /// At most this many delivered ids are remembered; the oldest goes first. `0` turns
     /// de-duplication off.
     pub capacity: usize,
+    /// At most this many bytes of ids are remembered, each id counted as its length plus
+    /// [`ENTRY_OVERHEAD`]; the oldest goes first.
+    pub max_bytes: usize,
 }
 
 impl DedupConfig {
-    /// One hour, 100,000 ids (a few MiB at most).
+    /// One hour, 100,000 ids, 16 MiB.
     pub const DEFAULT: DedupConfig = DedupConfig {
         window: Duration::from_secs(3600),
         capacity: 100_000,
+        max_bytes: 16 * 1024 * 1024,
     };
 
-    /// A window and a capacity.
+    /// A window and a capacity (and the default byte bound).
     pub fn new(window: Duration, capacity: usize) -> Self {
-        DedupConfig { window, capacity }
+        DedupConfig {
+            window,
+            capacity,
+            max_bytes: DedupConfig::DEFAULT.max_bytes,
+        }
+    }
+
+    /// This configuration with a byte bound.
+    pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
     }
 
     /// No de-duplication: every delivery reaches the callback.
@@ -42,6 +60,7 @@ impl DedupConfig {
         DedupConfig {
             window: Duration::ZERO,
             capacity: 0,
+            max_bytes: 0,
         }
     }
 
@@ -69,6 +88,13 @@ struct State {
     entries: HashMap<Arc<str>, Entry>,
     /// Delivered ids in the order they were recorded; never longer than the capacity.
     order: VecDeque<(Arc<str>, Instant)>,
+    /// What the ids in `order` are counted as ([`cost`]); never more than the byte bound.
+    bytes: usize,
+}
+
+/// What one remembered id is counted as.
+fn cost(id: &str) -> usize {
+    id.len().saturating_add(ENTRY_OVERHEAD)
 }
 
 impl State {
@@ -80,14 +106,23 @@ impl State {
         }
     }
 
+    fn evict_oldest(&mut self) -> bool {
+        match self.order.pop_front() {
+            Some((old, at)) => {
+                self.bytes = self.bytes.saturating_sub(cost(&old));
+                self.forget_if_seen_at(&old, at);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn evict_expired(&mut self, now: Instant, window: Duration) {
-        while let Some((id, at)) = self.order.front() {
+        while let Some((_, at)) = self.order.front() {
             if now.saturating_duration_since(*at) < window {
                 break;
             }
-            let (id, at) = (Arc::clone(id), *at);
-            self.order.pop_front();
-            self.forget_if_seen_at(&id, at);
+            self.evict_oldest();
         }
     }
 }
@@ -105,6 +140,7 @@ impl std::fmt::Debug for Dedup {
         f.debug_struct("Dedup")
             .field("config", &self.config)
             .field("remembered", &state.order.len())
+            .field("bytes", &state.bytes)
             .field("tracked", &state.entries.len())
             .finish()
     }
@@ -141,6 +177,7 @@ pub struct Ticket {
     id: Arc<str>,
     state: Option<Arc<Mutex<State>>>,
     capacity: usize,
+    max_bytes: usize,
     _done: Option<watch::Sender<()>>,
 }
 
@@ -157,18 +194,21 @@ impl Ticket {
             return;
         };
         let mut state = lock(&state);
-        if self.capacity == 0 {
+        let cost = cost(&self.id);
+        if self.capacity == 0 || cost > self.max_bytes {
             state.entries.remove(&self.id);
             return;
         }
-        while state.order.len() >= self.capacity {
-            match state.order.pop_front() {
-                Some((old, at)) => state.forget_if_seen_at(&old, at),
-                None => break,
+        while state.order.len() >= self.capacity
+            || state.bytes.saturating_add(cost) > self.max_bytes
+        {
+            if !state.evict_oldest() {
+                break;
             }
         }
         state.entries.insert(Arc::clone(&self.id), Entry::Seen(now));
         state.order.push_back((Arc::clone(&self.id), now));
+        state.bytes = state.bytes.saturating_add(cost);
         // `_done` drops after this, waking the waiters, who now find the id delivered.
     }
 }
@@ -212,6 +252,12 @@ impl Dedup {
         self.lock().order.len()
     }
 
+    /// What the remembered ids are counted as, in bytes (at most the byte bound): each id's
+    /// length plus [`ENTRY_OVERHEAD`].
+    pub fn remembered_bytes(&self) -> usize {
+        self.lock().bytes
+    }
+
     /// Claims `id` for delivery at `now`.
     pub fn claim(&self, id: &str, now: Instant) -> Claim {
         if !self.config.is_enabled() {
@@ -219,6 +265,7 @@ impl Dedup {
                 id: Arc::from(id),
                 state: None,
                 capacity: 0,
+                max_bytes: 0,
                 _done: None,
             });
         }
@@ -240,6 +287,7 @@ impl Dedup {
             id,
             state: Some(Arc::clone(&self.state)),
             capacity: self.config.capacity,
+            max_bytes: self.config.max_bytes,
             _done: Some(done),
         })
     }
@@ -247,7 +295,7 @@ impl Dedup {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::panic)]
+    #![allow(clippy::panic, clippy::indexing_slicing)]
     use super::*;
 
     fn new_ticket(claim: Claim) -> Ticket {
@@ -322,6 +370,29 @@ mod tests {
         drop(first);
         wait.wait().await;
         assert!(matches!(dedup.claim("a", t0), Claim::New(_)));
+    }
+
+    #[test]
+    fn bytes_bound_memory_oldest_first() {
+        // room for three ids of 100 bytes
+        let bound = 3 * (100 + ENTRY_OVERHEAD);
+        let dedup =
+            Dedup::new(DedupConfig::new(Duration::from_secs(3600), 1000).with_max_bytes(bound));
+        let t0 = Instant::now();
+        let ids: Vec<String> = (0..5).map(|i| format!("{i}").repeat(100)).collect();
+        for id in &ids {
+            new_ticket(dedup.claim(id, t0)).delivered(t0);
+            assert!(dedup.remembered_bytes() <= bound);
+        }
+        assert_eq!(dedup.remembered(), 3);
+        assert_eq!(dedup.remembered_bytes(), bound);
+        assert!(matches!(dedup.claim(&ids[4], t0), Claim::Duplicate));
+        assert!(matches!(dedup.claim(&ids[0], t0), Claim::New(_)));
+        // an id larger than the whole bound is delivered but not remembered
+        let huge = "x".repeat(bound);
+        new_ticket(dedup.claim(&huge, t0)).delivered(t0);
+        assert!(matches!(dedup.claim(&huge, t0), Claim::New(_)));
+        assert!(dedup.remembered_bytes() <= bound);
     }
 
     #[test]

@@ -10,8 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use gptbots_protocol::webhook::WebhookMessage;
 
+use crate::answer::{Answer, Outcome};
 use crate::callback::Callback;
-use crate::core::{HandoffEvent, HandoffKind, Outcome, Receiver, ReceiverConfig};
+use crate::config::{ConfigError, ReceiverConfig};
+use crate::receive::{HandoffEvent, HandoffKind, Receiver};
 
 /// One request's outcome, as an observer sees it.
 #[derive(Debug, Clone, Copy)]
@@ -50,14 +52,16 @@ impl std::error::Error for RouteError {}
 /// use gptbots_webhook::{Auth, Callback, ReceiverConfig, Webhooks};
 /// use gptbots_protocol::WebhookMessage;
 ///
-/// let app = Webhooks::new(ReceiverConfig::new().with_auth(Auth::bearer("token")))
+/// let app = Webhooks::try_new(ReceiverConfig::new().with_auth(Auth::bearer("token")))?
 ///     .replies("/gptbots", Callback::from_fn(|message: WebhookMessage| async move {
 ///         println!("{:?}", message.message_id());
 ///         Ok::<(), std::io::Error>(())
 ///     }))
 ///     .into_router()?;
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8788").await?;
-/// axum::serve(listener, app).await?;
+/// // every connection bounded (header, body and idle deadlines, caps); stops on Ctrl-C
+/// let shutdown = async { let _ = tokio::signal::ctrl_c().await; };
+/// gptbots_webhook::serve(listener, app, gptbots_webhook::ServeLimits::DEFAULT, shutdown).await;
 /// # Ok(()) }
 /// ```
 pub struct Webhooks {
@@ -78,9 +82,17 @@ impl fmt::Debug for Webhooks {
 }
 
 impl Webhooks {
-    /// A receiver with this configuration and no routes yet.
+    /// A receiver with this configuration, as given, and no routes yet (see
+    /// [`try_new`](Self::try_new) for one that is checked first).
     pub fn new(config: ReceiverConfig) -> Self {
         Webhooks::from_receiver(Receiver::new(config))
+    }
+
+    /// A receiver with this configuration and no routes yet, once
+    /// [`ReceiverConfig::validate`] found nothing wrong with it (an empty token, white space
+    /// around it, a zero body limit).
+    pub fn try_new(config: ReceiverConfig) -> Result<Self, ConfigError> {
+        Ok(Webhooks::from_receiver(Receiver::try_new(config)?))
     }
 
     /// Routes over an existing receiver (sharing its memory of delivered ids).
@@ -179,7 +191,7 @@ impl Webhooks {
     }
 }
 
-fn finish(path: &str, observer: Option<&ObserverFn>, answer: crate::core::Answer) -> Response {
+fn finish(path: &str, observer: Option<&ObserverFn>, answer: Answer) -> Response {
     if let Some(observer) = observer {
         observer(&Event {
             path,

@@ -19,7 +19,7 @@ use load::{Kind, Seen, Server};
 async fn twenty_thousand_mixed_posts() {
     let plan = load::plan(20_000);
     let seen = Seen::default();
-    let server = Server::start(load::receiver_router(&seen)).await;
+    let server = Server::start_bounded(load::receiver_router(&seen)).await;
     let result = load::run(server.addr, &plan, 32, Duration::from_secs(90)).await;
     server.stop().await;
     let counts = load::check(&plan, &result, &seen);

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use gptbots_protocol::WebhookMessage;
 use gptbots_webhook::{
-    Auth, Callback, DedupConfig, HandoffKind, Receiver, ReceiverConfig, core::parse_handoff,
+    Auth, Callback, DedupConfig, HandoffKind, Receiver, ReceiverConfig, parse_handoff,
 };
 use http::{Method, Request};
 use http_body_util::Full;

@@ -196,6 +196,26 @@ impl Server {
         }
     }
 
+    /// Serves `router` on 127.0.0.1 as `gptbots webhook listen` does: with
+    /// `gptbots_webhook::serve` and the default bounds.
+    pub async fn start_bounded(router: Router) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let limits = gptbots_webhook::ServeLimits::DEFAULT;
+        let task = tokio::spawn(async move {
+            gptbots_webhook::serve(listener, router, limits, async move {
+                let _ = stopped.await;
+            })
+            .await;
+        });
+        Server {
+            addr,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        }
+    }
+
     /// Stops it, waiting at most 5 s for connections to close.
     pub async fn stop(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
