@@ -213,7 +213,7 @@ impl Store {
     pub(crate) fn set_feedback(
         &mut self,
         message_id: &str,
-        feedback: Option<gptbots_protocol::conversation::Feedback>,
+        feedback: Option<gptbots_protocol::conversation::RecordedFeedback>,
     ) {
         for conversation in self.conversations.values_mut() {
             for stored in conversation.messages.iter_mut() {

@@ -178,7 +178,7 @@ pub struct ConversationMessage {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "feedback"
     )]
-    pub feedback: Option<Feedback>,
+    pub feedback: Option<RecordedFeedback>,
     /// The content, per branch.
     #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
     #[cfg_attr(feature = "schemars", schemars(with = "Option<Vec<BranchContent>>"))]
@@ -209,7 +209,7 @@ impl ConversationMessage {
     }
 
     /// This message with the user's feedback.
-    pub fn with_feedback(mut self, feedback: Feedback) -> Self {
+    pub fn with_feedback(mut self, feedback: RecordedFeedback) -> Self {
         self.feedback = Some(feedback);
         self
     }
@@ -265,8 +265,9 @@ impl BranchContent {
 }
 
 open_string_enum! {
-    /// The user's feedback on a message (conversation detail): an open set.
-    pub enum Feedback (open) {
+    /// The feedback recorded on a message, as conversation detail shows it: an open set.
+    /// (What a user sends is `feedback::Feedback`, which can also cancel one.)
+    pub enum RecordedFeedback (open) {
         /// Thumbs up.
         Positive = "POSITIVE",
         /// Thumbs down.
@@ -277,7 +278,7 @@ open_string_enum! {
 /// `feedback`: `""` and `null` read as no feedback, like an absent field.
 fn feedback<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
-) -> Result<Option<Feedback>, D::Error> {
+) -> Result<Option<RecordedFeedback>, D::Error> {
     let text = Option::<String>::deserialize(deserializer)?;
-    Ok(text.filter(|t| !t.is_empty()).map(Feedback::from))
+    Ok(text.filter(|t| !t.is_empty()).map(RecordedFeedback::from))
 }

@@ -184,14 +184,6 @@ where
     )
 }
 
-/// [`opt_string_or_number`] for a `String` field with a default (`null` is `""`).
-pub(crate) fn string_or_number<'de, D>(deserializer: D) -> Result<String, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    Ok(opt_string_or_number(deserializer)?.unwrap_or_default())
-}
-
 /// A count the docs show as a number and a table calls a string (`total`): `12`, `12.0` and
 /// `"12"` all read as 12; `null` reads as 0. Anything else is an error.
 pub(crate) fn count_or_string<'de, T, D>(deserializer: D) -> Result<T, D::Error>

@@ -7,7 +7,7 @@
     clippy::panic
 )]
 
-use gptbots_protocol::conversation::Feedback;
+use gptbots_protocol::conversation::RecordedFeedback;
 use gptbots_protocol::message_v2::{
     Citation, CitationType, ContentPart, ConversationConfig, SendMessageRequest,
 };
@@ -355,7 +355,7 @@ fn detail_feedback_is_an_open_set_and_empty_null_or_absent_is_none() {
     assert_eq!(page.conversation_content[0].feedback, None, "\"\" is none");
     assert_eq!(
         page.conversation_content[1].feedback,
-        Some(Feedback::Positive)
+        Some(RecordedFeedback::Positive)
     );
     let page = detail(|v| {
         v["conversation_content"][0]["feedback"] = Value::Null;
@@ -364,7 +364,7 @@ fn detail_feedback_is_an_open_set_and_empty_null_or_absent_is_none() {
     assert_eq!(page.conversation_content[0].feedback, None);
     assert_eq!(
         page.conversation_content[1].feedback,
-        Some(Feedback::Unknown("CANCELED".into()))
+        Some(RecordedFeedback::Unknown("CANCELED".into()))
     );
     let written = serde_json::to_value(&page).unwrap();
     assert_eq!(written["conversation_content"][1]["feedback"], "CANCELED");
@@ -378,7 +378,7 @@ fn detail_feedback_is_an_open_set_and_empty_null_or_absent_is_none() {
     });
     assert_eq!(
         page.conversation_content[1].feedback,
-        Some(Feedback::Negative)
+        Some(RecordedFeedback::Negative)
     );
     assert_eq!(page.conversation_content[0].feedback, None);
 }

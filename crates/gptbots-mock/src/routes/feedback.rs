@@ -31,7 +31,7 @@ fn feedback_inner(state: &State, headers: &HeaderMap, body: &[u8]) -> Result<Res
     // Conversation detail shows the feedback on the reply; cancelling takes it back.
     let shown = match request.feedback {
         Feedback::Canceled => None,
-        ref other => Some(gptbots_protocol::conversation::Feedback::from(
+        ref other => Some(gptbots_protocol::conversation::RecordedFeedback::from(
             other.as_str(),
         )),
     };

@@ -28,7 +28,7 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 use gptbots_protocol::citation::{Citation, CitationAttachment, CitationType};
-use gptbots_protocol::conversation::{BranchContent, ConversationMessage, Feedback};
+use gptbots_protocol::conversation::{BranchContent, ConversationMessage, RecordedFeedback};
 use gptbots_protocol::error::{ErrorCode, ErrorResponse};
 use gptbots_protocol::handoff::{
     CloseType, HandoffChat, HandoffClose, HandoffEstablish, HandoffHistoryItem, HandoffReply,
@@ -245,7 +245,7 @@ pub fn conversation_message(mode: Mode) -> BoxedStrategy<ConversationMessage> {
         (text(), option(text()), any::<i64>(), role(mode)),
         (
             option(
-                open_enum::<Feedback>(Feedback::KNOWN, mode)
+                open_enum::<RecordedFeedback>(RecordedFeedback::KNOWN, mode)
                     .prop_filter("\"\" is no feedback", |f| !f.as_str().is_empty()),
             ),
             vec(branch_content(mode), 0..3),
