@@ -31,7 +31,7 @@ impl std::fmt::Debug for Host {
             Host::Region(region) => f.debug_tuple("Region").field(region).finish(),
             Host::BaseUrl(url) => f
                 .debug_tuple("BaseUrl")
-                .field(&crate::error::redact_url(url))
+                .field(&gptbots_protocol::endpoint::redact_url(url))
                 .finish(),
         }
     }

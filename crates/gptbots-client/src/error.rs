@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use gptbots_protocol::endpoint::redact_url;
 use gptbots_protocol::{ErrorCode, ErrorResponse};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -462,26 +463,6 @@ fn connection_cause(err: &reqwest::Error, url: Option<&reqwest::Url>) -> Connect
     ConnectionCause::Other { message }
 }
 
-/// `url` with its user information (`user:password@`) replaced by `***@`. Works on text that
-/// does not parse as a URL too, so that a configuration error cannot echo a password.
-pub(crate) fn redact_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_owned();
-    };
-    let authority_start = scheme_end + 3;
-    let rest = url.get(authority_start..).unwrap_or_default();
-    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = rest.get(..authority_len).unwrap_or_default();
-    match authority.rfind('@') {
-        Some(at) => format!(
-            "{}***{}",
-            url.get(..authority_start).unwrap_or_default(),
-            rest.get(at..).unwrap_or_default()
-        ),
-        None => url.to_owned(),
-    }
-}
-
 /// Reads a complete body as a `T`, or as the GPTBots error it is.
 ///
 /// The rule, since the HTTP status of an error is not documented:
@@ -605,18 +586,6 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn redaction_hides_user_information_only() {
-        assert_eq!(
-            redact_url("https://user:secret@proxy.example/g?x=1"),
-            "https://***@proxy.example/g?x=1"
-        );
-        assert_eq!(redact_url("http://a:b@c@h:1"), "http://***@h:1");
-        assert_eq!(redact_url("http://h/p@q"), "http://h/p@q");
-        assert_eq!(redact_url("not a url:pw@x"), "not a url:pw@x");
-        assert_eq!(redact_url("ht tp://u:pw@x y"), "ht tp://***@x y");
     }
 
     #[test]

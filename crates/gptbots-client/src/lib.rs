@@ -135,7 +135,7 @@ impl Client {
     /// URL.
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
         let base_url = config.base_url();
-        let shown = error::redact_url(&base_url);
+        let shown = gptbots_protocol::endpoint::redact_url(&base_url);
         let parsed = reqwest::Url::parse(&base_url)
             .map_err(|err| Error::config(format!("base URL {shown:?}: {err}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use axum::http::HeaderValue;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use bytes::Bytes;
+use gptbots_protocol::endpoint::redact_url;
 use tokio::sync::Semaphore;
 
 use crate::state::State;
@@ -308,38 +309,5 @@ fn describe(err: &reqwest::Error, timeout: Duration) -> String {
         format!("could not connect: {deepest}")
     } else {
         format!("the POST failed: {deepest}")
-    }
-}
-
-/// `url` with its user information (`user:password@`) replaced by `***@`.
-pub(crate) fn redact_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_owned();
-    };
-    let authority_start = scheme_end + 3;
-    let rest = url.get(authority_start..).unwrap_or_default();
-    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = rest.get(..authority_len).unwrap_or_default();
-    match authority.rfind('@') {
-        Some(at) => format!(
-            "{}***{}",
-            url.get(..authority_start).unwrap_or_default(),
-            rest.get(at..).unwrap_or_default()
-        ),
-        None => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redaction_hides_the_password() {
-        assert_eq!(
-            redact_url("http://u:pw@127.0.0.1:9/hook?a=b@c"),
-            "http://***@127.0.0.1:9/hook?a=b@c"
-        );
-        assert_eq!(redact_url("http://h/hook"), "http://h/hook");
     }
 }

@@ -69,7 +69,7 @@ pub struct HandoffTarget {
 impl fmt::Debug for HandoffTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HandoffTarget")
-            .field("url", &delivery::redact_url(&self.url))
+            .field("url", &gptbots_protocol::endpoint::redact_url(&self.url))
             .field("trigger", &self.trigger)
             .field("timeout", &self.timeout)
             .finish()

@@ -183,7 +183,7 @@ impl WebhookTarget {
 
     /// The URL with its user information (`user:password@`) shown as `***@`.
     pub fn redacted_url(&self) -> String {
-        delivery::redact_url(&self.url)
+        gptbots_protocol::endpoint::redact_url(&self.url)
     }
 
     /// This target with at most this many deliveries in flight at once.
@@ -220,7 +220,7 @@ impl WebhookTarget {
 impl fmt::Debug for WebhookTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookTarget")
-            .field("url", &delivery::redact_url(&self.url))
+            .field("url", &gptbots_protocol::endpoint::redact_url(&self.url))
             .field("authorization", &self.authorization.as_ref().map(|_| "***"))
             .field("concurrency", &self.concurrency)
             .field("queue", &self.queue)

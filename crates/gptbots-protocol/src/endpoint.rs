@@ -86,3 +86,46 @@ impl From<&str> for ApiKey {
         ApiKey(key.to_owned())
     }
 }
+
+/// `url` with its user information (`user:password@`) replaced by `***@`, for error messages
+/// and logs. It works on text that does not parse as a URL too, so that a configuration error
+/// cannot echo a password; only the authority (between `://` and the next `/`, `?` or `#`) is
+/// looked at, so an `@` in a path or query stays.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let authority_start = scheme_end + 3;
+    let rest = url.get(authority_start..).unwrap_or_default();
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..authority_len).unwrap_or_default();
+    match authority.rfind('@') {
+        Some(at) => format!(
+            "{}***{}",
+            url.get(..authority_start).unwrap_or_default(),
+            rest.get(at..).unwrap_or_default()
+        ),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact_url;
+
+    #[test]
+    fn redaction_hides_user_information_only() {
+        assert_eq!(
+            redact_url("https://user:secret@proxy.example/g?x=1"),
+            "https://***@proxy.example/g?x=1"
+        );
+        assert_eq!(
+            redact_url("http://u:pw@127.0.0.1:9/hook?a=b@c"),
+            "http://***@127.0.0.1:9/hook?a=b@c"
+        );
+        assert_eq!(redact_url("http://a:b@c@h:1"), "http://***@h:1");
+        assert_eq!(redact_url("http://h/p@q"), "http://h/p@q");
+        assert_eq!(redact_url("http://h/hook"), "http://h/hook");
+        assert_eq!(redact_url("not a url:pw@x"), "not a url:pw@x");
+    }
+}

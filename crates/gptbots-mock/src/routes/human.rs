@@ -11,8 +11,9 @@ use gptbots_protocol::human_calls::HumanCallResponse;
 use gptbots_protocol::webhook_check::{WebhookCheckResponse, WebhookCheckResult, WebhookKind};
 
 use super::{Body, Refusal, Shared, check_key, delay, json, parameter_error, parse, read_body};
-use crate::delivery::{self, redact_url};
+use crate::delivery;
 use crate::{State, WebhookTarget, handoff};
+use gptbots_protocol::endpoint::redact_url;
 
 /// The component id and name webhook check gives the mock's hand-off webhook.
 const HANDOFF_COMPONENT_ID: &str = "mock-human-service";
