@@ -24,7 +24,7 @@ use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-const V2: &str = include_str!("../../../../shared/vectors/webhook/message.json");
+const V2: &str = include_str!("../../../conformance/vectors/webhook/message.json");
 const V2_ID: &str = "65a4ccfC7ce58e728d5897e0";
 /// Long enough for anything on loopback; only a server that never answers reaches it.
 const LIVENESS: Duration = Duration::from_secs(15);
