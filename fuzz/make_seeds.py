@@ -118,7 +118,7 @@ def wire_types_seeds() -> None:
     for path in sorted((VECTORS / "stream").glob("*.txt")):
         for i, f in enumerate(frames_of(path)):
             write(t, f"F-{path.stem}-{i:02}", b"F" + f)
-    # Payloads PROTOCOL.md describes without a vector.
+    # Payloads the API documents without an example (no vector).
     extra = {
         "c-create": b'c{"user_id":"u-123"}',
         "C-create": b'C{"conversation_id":"657303a8a764d47094874bbe"}',

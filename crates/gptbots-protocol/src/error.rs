@@ -2,7 +2,7 @@
 //!
 //! Every endpoint answers a failure with `{"code": int, "message": string}` (and no `data`). The
 //! HTTP status that comes with it is not documented, so a client reads the body whatever the
-//! status. See "Errors" in the workspace's `PROTOCOL.md`.
+//! status, 200 included.
 
 use std::fmt;
 

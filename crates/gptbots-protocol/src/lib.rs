@@ -3,7 +3,7 @@
 //!
 //! This crate performs no I/O, reads no clock and starts no runtime: transports (the HTTP
 //! client, the webhook receiver, the mock server) live in their own crates and depend on it.
-//! The specification is the workspace's `PROTOCOL.md`; upstream docs:
+//! Upstream docs:
 //! <https://www.gptbots.ai/docs/api-reference/conversation-api/send-message>.
 //!
 //! | module | API area |
