@@ -9,12 +9,15 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use gptbots_client::{Client, ClientConfig, Error, ErrorKind};
 use gptbots_mock::{DEFAULT_API_KEY, MockConfig, MockServer};
+use gptbots_protocol::message_v2::{Content, ContentPart, Message, ResponseMode};
 use gptbots_protocol::stream::{AssembledReply, ReplyAssembler};
 use gptbots_protocol::{CreateConversationRequest, Region, SendMessageRequest};
 use tokio::io::AsyncBufReadExt;
 
+use crate::attachment::{self, Kind};
 use crate::terminal;
 
 /// The environment variable the API key is read from.
@@ -49,6 +52,19 @@ pub struct ChatArgs {
     /// The data-centre region: https://api-{region}.gptbots.ai.
     #[arg(long, default_value = "sg", value_parser = ["sg", "jp", "th"])]
     region: String,
+    /// Attach an image: a path (sent inline, base64) or an http(s) URL. Repeatable.
+    #[arg(long, value_name = "PATH|URL")]
+    image: Vec<String>,
+    /// Attach a document: a path (sent inline, base64) or an http(s) URL. Repeatable.
+    #[arg(long, value_name = "PATH|URL")]
+    document: Vec<String>,
+    /// Attach audio: a path (sent inline, base64) or an http(s) URL. Repeatable.
+    #[arg(long, value_name = "PATH|URL")]
+    audio: Vec<String>,
+    /// For scripts: print one JSON line per reply (blocking), per frame (--stream) or the
+    /// acknowledgement (--webhook), exactly as the service sent it.
+    #[arg(long)]
+    json: bool,
 }
 
 impl ChatArgs {
@@ -69,6 +85,14 @@ impl ChatArgs {
     }
 
     async fn chat(self) -> ExitCode {
+        // Attachments are read (and refused) before anything is sent.
+        let attachments = match self.attachments() {
+            Ok(parts) => parts,
+            Err(message) => {
+                eprintln!("gptbots chat: {}", terminal::stderr(&message));
+                return ExitCode::from(2);
+            }
+        };
         // Kept alive for the whole session; dropping it stops the mock.
         let (client, embedded) = match connect("chat", self.base_url.as_deref(), &self.region).await
         {
@@ -99,7 +123,10 @@ impl ChatArgs {
             },
         };
         match &self.text {
-            Some(text) => match self.send(&client, &conversation_id, text).await {
+            Some(text) => match self
+                .send(&client, &conversation_id, text, &attachments)
+                .await
+            {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => fail(&err),
             },
@@ -128,18 +155,59 @@ impl ChatArgs {
             if text.is_empty() {
                 continue;
             }
-            if let Err(err) = self.send(client, conversation_id, text).await {
+            if let Err(err) = self.send(client, conversation_id, text, &[]).await {
                 return fail(&err);
             }
         }
     }
 
-    async fn send(&self, client: &Client, conversation_id: &str, text: &str) -> Result<(), Error> {
-        let request = SendMessageRequest::text(conversation_id, text);
+    /// The message parts of `--image`, `--document` and `--audio`, in that order.
+    fn attachments(&self) -> Result<Vec<ContentPart>, String> {
+        let sources = [
+            (Kind::Image, &self.image),
+            (Kind::Document, &self.document),
+            (Kind::Audio, &self.audio),
+        ];
+        let mut parts = Vec::new();
+        for (kind, list) in sources {
+            for source in list {
+                parts.push(kind.part(attachment::load(kind, source)?));
+            }
+        }
+        Ok(parts)
+    }
+
+    async fn send(
+        &self,
+        client: &Client,
+        conversation_id: &str,
+        text: &str,
+        attachments: &[ContentPart],
+    ) -> Result<(), Error> {
+        let request = if attachments.is_empty() {
+            SendMessageRequest::text(conversation_id, text)
+        } else {
+            let mut parts = vec![ContentPart::text(text)];
+            parts.extend_from_slice(attachments);
+            SendMessageRequest::new(
+                conversation_id,
+                ResponseMode::Blocking,
+                vec![Message::user(Content::Parts(parts))],
+            )
+        };
         if self.webhook {
             let accepted = client.send_message_webhook(request).await?;
             let line = serde_json::to_string(&accepted).unwrap_or_default();
             println!("{}", terminal::stdout(&line));
+            return Ok(());
+        }
+        if self.stream && self.json {
+            // Each frame as one JSON line, as it comes; nothing is kept.
+            let mut frames = client.send_message_streaming(request).await?;
+            while let Some(frame) = frames.next().await {
+                let line = serde_json::to_string(&frame?).unwrap_or_default();
+                println!("{}", terminal::stdout(&line));
+            }
             return Ok(());
         }
         if self.stream {
@@ -163,7 +231,12 @@ impl ChatArgs {
             Ok(())
         } else {
             let reply = client.send_message(request).await?;
-            println!("{}", terminal::stdout(&reply.text()));
+            if self.json {
+                let line = serde_json::to_string(&reply).unwrap_or_default();
+                println!("{}", terminal::stdout(&line));
+            } else {
+                println!("{}", terminal::stdout(&reply.text()));
+            }
             Ok(())
         }
     }

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod agent;
 mod api;
+mod attachment;
 mod chat;
 mod decode;
 mod history;

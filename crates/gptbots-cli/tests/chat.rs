@@ -273,3 +273,63 @@ fn chat_stream_error_frame_with_data_null_names_the_error() {
     assert!(!run.stderr.contains("cut off"), "{}", run.stderr);
     assert_eq!(run.stdout, "a\n");
 }
+
+#[test]
+fn chat_sends_attachments_from_files_and_urls() {
+    let dir = std::env::temp_dir().join(format!("gptbots-chat-attach-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let image = dir.join("cat.png");
+    std::fs::write(&image, [0x89, b'P', b'N', b'G']).unwrap();
+    let run = run(gptbots().args([
+        "chat",
+        "Look",
+        "--image",
+        image.to_str().unwrap(),
+        "--document",
+        "https://example.com/docs/guide.pdf",
+    ]));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(run.status.success(), "{}", run.stderr);
+    // The echo agent names each attachment it received, by kind and name.
+    assert_eq!(
+        run.stdout,
+        "Look [image: cat.png] [document: guide.pdf]\n",
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn chat_refuses_an_attachment_it_cannot_read_before_sending() {
+    let run = run(gptbots().args(["chat", "Look", "--audio", "/no/such/file.mp3"]));
+    assert_eq!(run.status.code(), Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("--audio /no/such/file.mp3"), "{}", run.stderr);
+    assert!(!run.stderr.contains("embedded mock"), "nothing was started: {}", run.stderr);
+}
+
+#[test]
+fn chat_json_prints_the_reply_or_each_frame_as_json_lines() {
+    let blocking = run(gptbots().args(["chat", "--json", "Hello json"]));
+    assert!(blocking.status.success(), "{}", blocking.stderr);
+    let lines: Vec<&str> = blocking.stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", blocking.stdout);
+    let reply: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(reply["output"][0]["content"]["text"], "Hello json");
+    assert!(reply["message_id"].is_string());
+
+    let streaming = run(gptbots().args(["chat", "--stream", "--json", "Hello json"]));
+    assert!(streaming.status.success(), "{}", streaming.stderr);
+    let frames: Vec<serde_json::Value> = streaming
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(frames.first().unwrap()["code"], 11, "MessageInfo first");
+    assert_eq!(frames.last().unwrap()["code"], 0, "End last");
+    let text: String = frames
+        .iter()
+        .filter(|frame| frame["code"] == 3)
+        .map(|frame| frame["data"].as_str().unwrap())
+        .collect();
+    assert_eq!(text, "Hello json");
+}
