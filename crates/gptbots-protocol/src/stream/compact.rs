@@ -23,12 +23,12 @@
 //! here (one of them a property test), the decoder's tests with its tries turned off and the
 //! `frame_fast_path` fuzz target check that promise against serde_json.
 
-use memchr::memchr2;
 use serde_json::Map;
 
 use super::frame::{AudioPiece, Frame, FramePayload};
 use super::piece::TextPiece;
-use super::swar::{bytes_below, bytes_equal, find};
+use super::read::Status;
+use super::search::special;
 
 /// What a compact Text frame starts with, up to its `message` string.
 const TEXT_HEAD: &[u8] = br#"{"code":3,"message":""#;
@@ -43,7 +43,7 @@ const TRANSCRIPT: &[u8] = br#","transcript":""#;
 
 /// Why [`compact_frame`] gave no frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Miss {
+enum Miss {
     /// The bytes ended first, every one of them read as the start of a compact frame: the
     /// frame's closing `}` has not come. (Its strings were read exactly as the decoder's
     /// scanner reads them, quote by quote and escape by escape, so the scanner would not have
@@ -53,10 +53,21 @@ pub(crate) enum Miss {
     Other,
 }
 
-/// The compact Text or Audio frame at the start of `text`, and its length up to and including
-/// its closing `}`; or why there is none (see the module docs).
+/// The compact Text or Audio frame at the start of `text`: [`Status::Complete`] with its
+/// length up to and including its closing `}`, [`Status::Partial`] (`open`) for
+/// [`Miss::Short`], [`Status::Other`] for [`Miss::Other`] (see the module docs).
 #[inline]
-pub(crate) fn compact_frame(text: &[u8]) -> Result<(Frame, usize), Miss> {
+pub(crate) fn compact_frame(text: &[u8]) -> Status {
+    match read_compact(text) {
+        Ok((frame, len)) => Status::Complete(frame, len),
+        Err(Miss::Short) => Status::Partial { open: true },
+        Err(Miss::Other) => Status::Other,
+    }
+}
+
+/// [`compact_frame`], with `?` on the way.
+#[inline]
+fn read_compact(text: &[u8]) -> Result<(Frame, usize), Miss> {
     let mut cursor = Cursor { text, at: 0 };
     let (payload, message) = match cursor.literal(TEXT_HEAD) {
         Ok(()) => {
@@ -271,46 +282,6 @@ fn escape(bytes: &[u8]) -> Result<(Unescaped, usize), Miss> {
     Ok((Unescaped::Char(c), 1))
 }
 
-/// The index of the first `"`, `\` or control byte (below 0x20) in `bytes`, if any.
-#[inline]
-fn special(bytes: &[u8]) -> Option<usize> {
-    /// Text pieces and keys are short: eight bytes at a time in a register. Past this many
-    /// bytes (long strings, base64 audio), `memchr2` finds the `"` or `\` and a loop the
-    /// compiler vectorises looks for control bytes before it.
-    const SHORT: usize = 32;
-    let head = bytes.get(..SHORT).unwrap_or(bytes);
-    if let Some(k) = special_short(head) {
-        return Some(k);
-    }
-    let rest = bytes.get(SHORT..)?;
-    let stop = memchr2(b'"', b'\\', rest);
-    let before = rest.get(..stop.unwrap_or(rest.len()))?;
-    first_control(before).or(stop).map(|k| SHORT + k)
-}
-
-/// [`special`] eight bytes at a time.
-#[inline]
-fn special_short(bytes: &[u8]) -> Option<usize> {
-    find(
-        bytes,
-        |w| bytes_equal(w, b'"') | bytes_equal(w, b'\\') | bytes_below(w, 0x20),
-        |b| b == b'"' || b == b'\\' || b < 0x20,
-    )
-}
-
-/// The index of the first byte below 0x20 in `bytes`, if any: blocks are tested whole, with
-/// no early exit inside one, so that the test is done sixteen or more bytes at a time.
-#[inline]
-fn first_control(bytes: &[u8]) -> Option<usize> {
-    const BLOCK: usize = 256;
-    for (n, block) in bytes.chunks(BLOCK).enumerate() {
-        if block.iter().fold(false, |any, &b| any | (b < 0x20)) {
-            return block.iter().position(|&b| b < 0x20).map(|k| n * BLOCK + k);
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 // Tests may panic on what they did not expect.
 #[allow(clippy::expect_used, clippy::indexing_slicing)]
@@ -350,7 +321,7 @@ mod tests {
     /// short, serde_json has no frame in them and they do not close the object.
     fn agrees(text: &[u8]) -> Option<(Frame, usize)> {
         let shown = String::from_utf8_lossy(text);
-        match compact_frame(text) {
+        match read_compact(text) {
             Ok(ours) => {
                 assert_eq!(Some(&ours), serde_frame(text).as_ref(), "{shown}");
                 Some(ours)
@@ -493,7 +464,7 @@ mod tests {
     fn leaves_the_rest_to_serde_json() {
         let other = |text: &[u8]| {
             assert_eq!(agrees(text), None, "{}", String::from_utf8_lossy(text));
-            assert_eq!(compact_frame(text).err(), Some(Miss::Other));
+            assert_eq!(read_compact(text).err(), Some(Miss::Other));
         };
         for text in [
             // Other codes, field orders, white space, extra fields.
@@ -585,7 +556,7 @@ mod tests {
             r#"{"code":3,"message":"Text","data":"\ud83d\ude"#,
         ] {
             assert_eq!(
-                compact_frame(cut.as_bytes()).err(),
+                read_compact(cut.as_bytes()).err(),
                 Some(Miss::Short),
                 "{cut}"
             );
@@ -612,7 +583,7 @@ mod tests {
         ] {
             assert_eq!(agrees(text.as_bytes()), None, "{text}");
             assert_eq!(
-                compact_frame(text.as_bytes()).err(),
+                read_compact(text.as_bytes()).err(),
                 Some(Miss::Short),
                 "{text}"
             );
@@ -625,7 +596,7 @@ mod tests {
             assert!(agrees(whole).is_some());
             for cut in 0..whole.len() {
                 let text = &whole[..cut];
-                assert_eq!(compact_frame(text).err(), Some(Miss::Short), "cut at {cut}");
+                assert_eq!(read_compact(text).err(), Some(Miss::Short), "cut at {cut}");
                 agrees(text);
             }
         }
