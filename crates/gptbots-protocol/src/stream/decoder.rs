@@ -99,7 +99,8 @@ use bytes::{Buf, BytesMut};
 use super::decode_error::{EXCERPT_LEN, FrameError, FrameErrorKind, StreamError};
 use super::frame::Frame;
 use super::read::{Status, first_frame, parse_frame};
-use super::search::{find_line_end, find_quote, find_resync, has_line_end, has_stop};
+use super::scan::{self, FrameScanner};
+use super::search::{find_line_end, find_resync, has_line_end, has_stop};
 
 /// The default maximum frame size: 16 MiB.
 pub const DEFAULT_MAX_FRAME_SIZE: usize = 16 * 1024 * 1024;
@@ -220,75 +221,6 @@ impl State {
     }
 }
 
-/// The structural state of the JSON text of a frame.
-#[derive(Clone, Copy, Debug, Default)]
-struct Scan {
-    depth: u64,
-    in_string: bool,
-    /// In a string whose bytes so far end with an odd run of backslashes: the next byte is
-    /// escaped.
-    escape: bool,
-}
-
-impl Scan {
-    /// Examines `hay`; returns the index just past the `}` that closes the frame, if there.
-    #[inline]
-    fn run(&mut self, hay: &[u8]) -> Option<usize> {
-        let mut i = 0;
-        loop {
-            if self.in_string {
-                // Jump to the next `"`; it closes the string unless an odd run of backslashes
-                // comes right before it (a backslash escapes the byte after it, so runs pair up
-                // from their first byte, which follows a byte that is not an open escape).
-                let seg_start = i;
-                let Some(k) = find_quote(hay, i) else {
-                    self.escape =
-                        ends_escaped(hay.get(seg_start..).unwrap_or_default(), self.escape);
-                    return None;
-                };
-                i = k + 1;
-                let seg = hay.get(seg_start..k).unwrap_or_default();
-                if !ends_escaped(seg, self.escape) {
-                    self.in_string = false;
-                }
-                self.escape = false;
-            } else {
-                loop {
-                    let &b = hay.get(i)?;
-                    i += 1;
-                    match b {
-                        b'"' => {
-                            self.in_string = true;
-                            break;
-                        }
-                        b'{' => self.depth = self.depth.saturating_add(1),
-                        b'}' => {
-                            self.depth = self.depth.saturating_sub(1);
-                            if self.depth == 0 {
-                                return Some(i);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Whether a string's bytes end with an odd run of backslashes, given `seg`, their last part,
-/// and `escaped`, whether the part before `seg` did.
-#[inline]
-fn ends_escaped(seg: &[u8], escaped: bool) -> bool {
-    let run = seg.iter().rev().take_while(|&&b| b == b'\\').count();
-    let odd = run % 2 == 1;
-    if run == seg.len() {
-        escaped != odd
-    } else {
-        odd
-    }
-}
-
 /// The frame being scanned.
 #[derive(Debug, Default)]
 struct Open {
@@ -300,7 +232,7 @@ struct Open {
     joined: bool,
     /// It is over the limit: its bytes are dropped as they are scanned.
     discard: bool,
-    scan: Scan,
+    scan: FrameScanner,
     /// Not scanned yet: waiting to read the frame's text directly (see
     /// [`FrameDecoder::speculate`]). `pos` is how far a `}` has been looked for.
     spec: bool,
@@ -949,11 +881,7 @@ impl FrameDecoder {
         self.open.spec = self.speculate;
         self.open.tries = SPEC_TRIES;
         self.open.waited = false;
-        self.open.scan = Scan {
-            depth: 1,
-            in_string: false,
-            escape: false,
-        };
+        self.open.scan = FrameScanner::new();
         self.pos = 1;
         if sse {
             self.eol_at = None;
@@ -1085,7 +1013,7 @@ impl FrameDecoder {
             buf.len()
         };
         let hay = buf.get(self.pos..limit).unwrap_or_default();
-        if let Some(k) = self.open.scan.run(hay) {
+        if let scan::Status::Complete(k) = self.open.scan.scan(hay) {
             let end = self.pos + k;
             self.pos = end;
             return self.close_frame(buf, end);

@@ -9,6 +9,7 @@ pub mod encoder;
 pub mod frame;
 pub mod piece;
 mod read;
+mod scan;
 mod search;
 
 pub use assemble::{
