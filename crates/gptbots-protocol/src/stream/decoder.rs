@@ -372,15 +372,24 @@ impl FrameDecoder {
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<Result<Frame, FrameError>>, StreamError> {
+        Ok(self.next(buf, false))
+    }
+
+    /// The next item of [`decode`](Self::decode) and [`decode_eof`](Self::decode_eof). Before
+    /// the end of input, the steps are skipped when a shortcut finds there is nothing to do
+    /// yet; at the end every byte left must be examined, so they always run.
+    #[inline]
+    fn next(&mut self, buf: &mut BytesMut, eof: bool) -> Option<DecodedItem> {
         // An empty buffer leaves every state as it is (a frame keeps at least its `{` in the
         // buffer unless it is being joined, and then has nothing new to look at).
-        if (self.state == State::Frame && self.open.spec && self.nothing_new(buf))
-            || buf.is_empty()
-            || self.gap_waits(buf)
+        if !eof
+            && ((self.state == State::Frame && self.open.spec && self.nothing_new(buf))
+                || buf.is_empty()
+                || self.gap_waits(buf))
         {
-            return Ok(None);
+            return None;
         }
-        Ok(self.step(buf))
+        self.step(buf)
     }
 
     /// Whether the buffer holds only the usual separators between frames (white space, line
@@ -429,9 +438,18 @@ impl FrameDecoder {
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<Result<Frame, FrameError>>, StreamError> {
-        if let Some(item) = self.step(buf) {
-            return Ok(Some(item));
+        match self.next(buf, true) {
+            Some(item) => Ok(Some(item)),
+            None => self.end(buf),
         }
+    }
+
+    /// Every byte examined at the end of input: a clean end, the report of a last run of
+    /// stray bytes, or what was left unfinished, as a `Truncated` error.
+    fn end(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<Result<Frame, FrameError>>, StreamError> {
         let end = self.base + buf.len() as u64;
         let (start, excerpt) = if self.sse_pending || self.state == State::Frame {
             let excerpt = if self.open.discard {
