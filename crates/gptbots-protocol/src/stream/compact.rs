@@ -27,7 +27,6 @@ use serde_json::Map;
 
 use super::frame::{AudioPiece, Frame, FramePayload};
 use super::piece::TextPiece;
-use super::read::Status;
 use super::search::special;
 
 /// What a compact Text frame starts with, up to its `message` string.
@@ -43,7 +42,7 @@ const TRANSCRIPT: &[u8] = br#","transcript":""#;
 
 /// Why [`compact_frame`] gave no frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Miss {
+pub(crate) enum Miss {
     /// The bytes ended first, every one of them read as the start of a compact frame: the
     /// frame's closing `}` has not come. (Its strings were read exactly as the decoder's
     /// scanner reads them, quote by quote and escape by escape, so the scanner would not have
@@ -53,21 +52,10 @@ enum Miss {
     Other,
 }
 
-/// The compact Text or Audio frame at the start of `text`: [`Status::Complete`] with its
-/// length up to and including its closing `}`, [`Status::Partial`] (`open`) for
-/// [`Miss::Short`], [`Status::Other`] for [`Miss::Other`] (see the module docs).
+/// The compact Text or Audio frame at the start of `text`, and its length up to and including
+/// its closing `}`; or why there is none (see the module docs).
 #[inline]
-pub(crate) fn compact_frame(text: &[u8]) -> Status {
-    match read_compact(text) {
-        Ok((frame, len)) => Status::Complete(frame, len),
-        Err(Miss::Short) => Status::Partial { open: true },
-        Err(Miss::Other) => Status::Other,
-    }
-}
-
-/// [`compact_frame`], with `?` on the way.
-#[inline]
-fn read_compact(text: &[u8]) -> Result<(Frame, usize), Miss> {
+pub(crate) fn compact_frame(text: &[u8]) -> Result<(Frame, usize), Miss> {
     let mut cursor = Cursor { text, at: 0 };
     let (payload, message) = match cursor.literal(TEXT_HEAD) {
         Ok(()) => {
@@ -321,7 +309,7 @@ mod tests {
     /// short, serde_json has no frame in them and they do not close the object.
     fn agrees(text: &[u8]) -> Option<(Frame, usize)> {
         let shown = String::from_utf8_lossy(text);
-        match read_compact(text) {
+        match compact_frame(text) {
             Ok(ours) => {
                 assert_eq!(Some(&ours), serde_frame(text).as_ref(), "{shown}");
                 Some(ours)
@@ -464,7 +452,7 @@ mod tests {
     fn leaves_the_rest_to_serde_json() {
         let other = |text: &[u8]| {
             assert_eq!(agrees(text), None, "{}", String::from_utf8_lossy(text));
-            assert_eq!(read_compact(text).err(), Some(Miss::Other));
+            assert_eq!(compact_frame(text).err(), Some(Miss::Other));
         };
         for text in [
             // Other codes, field orders, white space, extra fields.
@@ -556,7 +544,7 @@ mod tests {
             r#"{"code":3,"message":"Text","data":"\ud83d\ude"#,
         ] {
             assert_eq!(
-                read_compact(cut.as_bytes()).err(),
+                compact_frame(cut.as_bytes()).err(),
                 Some(Miss::Short),
                 "{cut}"
             );
@@ -583,7 +571,7 @@ mod tests {
         ] {
             assert_eq!(agrees(text.as_bytes()), None, "{text}");
             assert_eq!(
-                read_compact(text.as_bytes()).err(),
+                compact_frame(text.as_bytes()).err(),
                 Some(Miss::Short),
                 "{text}"
             );
@@ -596,7 +584,7 @@ mod tests {
             assert!(agrees(whole).is_some());
             for cut in 0..whole.len() {
                 let text = &whole[..cut];
-                assert_eq!(read_compact(text).err(), Some(Miss::Short), "cut at {cut}");
+                assert_eq!(compact_frame(text).err(), Some(Miss::Short), "cut at {cut}");
                 agrees(text);
             }
         }

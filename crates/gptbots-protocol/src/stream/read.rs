@@ -3,7 +3,7 @@
 //! ([`first_frame`]) and its closed frames ([`parse_frame`], serde_json alone, with the
 //! fault located) all read here.
 
-use super::compact;
+use super::compact::{self, Miss};
 use super::decode_error::{EXCERPT_LEN, FrameError, FrameErrorKind};
 use super::frame::Frame;
 use super::search::nth_newline;
@@ -25,6 +25,16 @@ pub(crate) enum Status {
     Other,
 }
 
+/// [`compact::compact_frame`], as a [`Status`]: its [`Miss::Short`] is `Partial` and `open`.
+#[inline]
+fn compact(text: &[u8]) -> Status {
+    match compact::compact_frame(text) {
+        Ok((frame, len)) => Status::Complete(frame, len),
+        Err(Miss::Short) => Status::Partial { open: true },
+        Err(Miss::Other) => Status::Other,
+    }
+}
+
 impl Frame {
     /// Parses one frame from its JSON text: the same frame, or the same error, as
     /// [`crate::from_slice::<Frame>`](crate::from_slice), reached without serde_json for the
@@ -40,7 +50,7 @@ impl Frame {
     /// goes to serde_json.
     /// [`FrameDecoder`](super::FrameDecoder) reads frames the same way.
     pub fn from_slice(json: &[u8]) -> Result<Frame, ParseError> {
-        if let Status::Complete(frame, len) = compact::compact_frame(json) {
+        if let Ok((frame, len)) = compact::compact_frame(json) {
             let rest = json.get(len..).unwrap_or_default();
             if rest
                 .iter()
@@ -58,7 +68,7 @@ impl Frame {
 /// same frame and length), else with serde_json.
 #[inline]
 pub(crate) fn first_frame(text: &[u8]) -> Status {
-    match compact::compact_frame(text) {
+    match compact(text) {
         // serde_json finds no frame in short bytes either.
         Status::Other => {}
         status => return status,
