@@ -234,7 +234,7 @@ struct Open {
     discard: bool,
     scan: FrameScanner,
     /// Not scanned yet: waiting to read the frame's text directly (see
-    /// [`FrameDecoder::speculate`]). `pos` is how far a `}` has been looked for.
+    /// [`FrameDecoder::try_read`]). `pos` is how far a `}` has been looked for.
     spec: bool,
     /// How many more times the frame's text may be read directly before it is scanned.
     tries: u8,
@@ -416,8 +416,8 @@ impl FrameDecoder {
     }
 
     /// The hot path of small chunks: the open frame waits for a `}` (see
-    /// [`speculate`](Self::speculate)) and the new bytes bring neither a `}` nor, on a `data:`
-    /// line, the line end. Marks them examined, as `speculate` would, and says so.
+    /// [`try_read`](Self::try_read)) and the new bytes bring neither a `}` nor, on a `data:`
+    /// line, the line end. Marks them examined, as `try_read` would, and says so.
     #[inline]
     fn nothing_new(&mut self, buf: &BytesMut) -> bool {
         let len = buf.len();
@@ -503,7 +503,7 @@ impl FrameDecoder {
                         return Some(item);
                     }
                     // Begun and not whole: when the bytes after its start bring no `}` (nor
-                    // a line end), there is nothing more to do, as `speculate` would find.
+                    // a line end), there is nothing more to do, as `try_read` would find.
                     if self.open.spec && self.nothing_new(buf) {
                         return None;
                     }
@@ -569,10 +569,10 @@ impl FrameDecoder {
         walk_gap(buf, i, in_data)
     }
 
-    /// The eager try of [`speculate`](Self::speculate), made where the frame starts (`buf[at]`
+    /// The eager try of [`try_read`](Self::try_read), made where the frame starts (`buf[at]`
     /// is its `{`) before anything is moved: a frame that is whole in the buffer comes out
     /// with one parse and one advance of the buffer. Otherwise the frame is begun as the steps
-    /// would begin it, with the outcome of this try recorded as `speculate` would record it
+    /// would begin it, with the outcome of this try recorded as `try_read` would record it
     /// (wait for a `}`, or scan), and the steps go on from there.
     #[inline]
     fn quick_frame(&mut self, buf: &mut BytesMut, at: usize, sse: bool) -> Option<DecodedItem> {
@@ -597,7 +597,7 @@ impl FrameDecoder {
                 }
                 None
             }
-            // As in `speculate` (the whole buffer was read: the line has not ended either).
+            // As in `try_read` (the whole buffer was read: the line has not ended either).
             Status::Partial { open: compact } if cap == buf.len() => {
                 wait_when_short(text, sse, compact, false)
             }
@@ -613,7 +613,7 @@ impl FrameDecoder {
             self.pos = buf.len();
             self.eol_from = buf.len();
         } else {
-            self.unspeculate();
+            self.give_up_try();
         }
         None
     }
@@ -970,7 +970,7 @@ impl FrameDecoder {
     ///
     /// Returns `None` when the frame must now be scanned.
     #[inline]
-    fn speculate(&mut self, buf: &mut BytesMut) -> Option<Step> {
+    fn try_read(&mut self, buf: &mut BytesMut) -> Option<Step> {
         let limit = if self.open.sse {
             self.line_limit(buf)
         } else {
@@ -998,22 +998,22 @@ impl FrameDecoder {
                 Status::Partial { open: compact } if cap == limit => {
                     match wait_when_short(text, false, compact, self.open.waited) {
                         Some(waited) => self.open.waited = waited,
-                        None => return self.unspeculate(),
+                        None => return self.give_up_try(),
                     }
                 }
-                Status::Partial { .. } | Status::Other => return self.unspeculate(),
+                Status::Partial { .. } | Status::Other => return self.give_up_try(),
             }
         }
         if limit > self.max || limit < buf.len() {
             // The frame is too large, or its `data:` line ended: let the scanner decide.
-            return self.unspeculate();
+            return self.give_up_try();
         }
         Some(Step::More)
     }
 
     /// Gives up trying serde_json on the open frame: scan it from its start.
     #[cold]
-    fn unspeculate(&mut self) -> Option<Step> {
+    fn give_up_try(&mut self) -> Option<Step> {
         self.open.spec = false;
         self.pos = 1;
         None
@@ -1021,7 +1021,7 @@ impl FrameDecoder {
 
     fn frame(&mut self, buf: &mut BytesMut) -> Step {
         if self.open.spec {
-            if let Some(step) = self.speculate(buf) {
+            if let Some(step) = self.try_read(buf) {
                 return step;
             }
         }
