@@ -146,3 +146,72 @@ fn window(text: &[u8], at: usize) -> &[u8] {
     let to = (from + EXCERPT_LEN).min(text.len());
     text.get(from..to).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
+    use super::*;
+
+    const TEXT: &[u8] = br#"{"code":3,"message":"Text","data":"a}b"}"#;
+    const INFO: &[u8] = br#"{"code":11,"message":"MessageInfo","data":{"message_id":"m"}}"#;
+
+    #[test]
+    fn a_whole_frame_is_complete_with_its_length() {
+        let body = [TEXT, b"\n", INFO].concat();
+        assert_eq!(
+            first_frame(&body),
+            Status::Complete(Frame::text("a}b"), TEXT.len())
+        );
+        // Not the compact shape: read by serde_json, to the same end.
+        let body = [INFO, TEXT].concat();
+        assert_eq!(
+            first_frame(&body),
+            Status::Complete(Frame::message_info("m"), INFO.len())
+        );
+    }
+
+    #[test]
+    fn bytes_that_end_first_are_partial_and_say_who_knows_the_frame_is_open() {
+        // The compact reader read every byte as its shape: the `}` in the text closes nothing.
+        assert_eq!(first_frame(&TEXT[..38]), Status::Partial { open: true });
+        // serde_json ran out of bytes: it cannot tell where the frame ends.
+        assert_eq!(first_frame(&INFO[..40]), Status::Partial { open: false });
+        assert_eq!(first_frame(br#"{"a\u"}"#), Status::Partial { open: false });
+    }
+
+    #[test]
+    fn invalid_json_and_non_frames_are_other() {
+        assert_eq!(first_frame(br#"{"code":3,}"#), Status::Other);
+        assert_eq!(first_frame(br#"{"code":"3"}"#), Status::Other);
+    }
+
+    #[test]
+    fn a_closed_frame_that_fails_says_why_and_where() {
+        let err = parse_frame(br#"{"code":3,"data":"a",}"#, 7).unwrap_err();
+        assert_eq!(err.offset, 7);
+        assert!(
+            matches!(err.kind, FrameErrorKind::InvalidJson { column: 22, .. }),
+            "{err:?}"
+        );
+        let err = parse_frame(br#"{"code":"3"}"#, 0).unwrap_err();
+        assert!(
+            matches!(err.kind, FrameErrorKind::NotAFrame { .. }),
+            "{err:?}"
+        );
+        let err = parse_frame(b"{\"code\":3,\"data\":\"\xF0\x9F\x98\"}", 0).unwrap_err();
+        assert!(
+            matches!(err.kind, FrameErrorKind::InvalidUtf8 { position: 18 }),
+            "{err:?}"
+        );
+        assert_eq!(parse_frame(TEXT, 0), Ok(Frame::text("a}b")));
+    }
+
+    #[test]
+    fn from_slice_takes_trailing_white_space_and_nothing_else() {
+        let body = [TEXT, b" \r\n"].concat();
+        assert_eq!(Frame::from_slice(&body), Ok(Frame::text("a}b")));
+        let body = [TEXT, b"x"].concat();
+        assert!(Frame::from_slice(&body).is_err());
+    }
+}
