@@ -7,17 +7,4 @@
 //! against the scanner, which parses with serde_json alone.
 #![no_main]
 
-use gptbots_protocol::from_slice;
-use gptbots_protocol::stream::Frame;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let fast = Frame::from_slice(data);
-    let general = from_slice::<Frame>(data);
-    assert_eq!(
-        fast,
-        general,
-        "on {:?}",
-        String::from_utf8_lossy(data)
-    );
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| gptbots_protocol::testing::fuzz::frame_fast_path(data));

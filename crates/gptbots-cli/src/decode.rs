@@ -28,6 +28,7 @@ use gptbots_protocol::stream::assemble::DEFAULT_ASSEMBLED_LIMIT;
 use gptbots_protocol::stream::{
     DEFAULT_MAX_FRAME_SIZE, DecodedItem, FrameDecoder, ReplyAssembler, StreamError,
 };
+use gptbots_protocol::testing::Driver;
 
 /// Arguments of `gptbots decode`.
 #[derive(Debug, Args)]
@@ -108,8 +109,8 @@ impl DecodeArgs {
     }
 
     fn decode(&self, mut input: Box<dyn Read>, sink: &mut Sink<'_>) -> Result<(), Stop> {
-        let mut decoder = FrameDecoder::with_max_frame_size(self.max_frame_size);
-        let mut buf = BytesMut::new();
+        let mut driver = Driver::new(FrameDecoder::with_max_frame_size(self.max_frame_size));
+        let mut item = |item, _: &FrameDecoder, _: &BytesMut| sink.item(item);
         let mut read_buf = vec![0u8; 64 * 1024];
         loop {
             let n = match input.read(&mut read_buf) {
@@ -121,16 +122,16 @@ impl DecodeArgs {
             let data = read_buf.get(..n).unwrap_or_default();
             let step = self.chunk_size.map_or(n.max(1), NonZeroUsize::get);
             for chunk in data.chunks(step) {
-                buf.extend_from_slice(chunk);
-                while let Some(item) = decoder.decode(&mut buf).map_err(fault)? {
-                    sink.item(item)?;
-                }
+                driver.feed(chunk, &mut item)?;
             }
         }
-        while let Some(item) = decoder.decode_eof(&mut buf).map_err(fault)? {
-            sink.item(item)?;
-        }
-        Ok(())
+        driver.finish(&mut item)
+    }
+}
+
+impl From<StreamError> for Stop {
+    fn from(err: StreamError) -> Self {
+        fault(err)
     }
 }
 

@@ -9,7 +9,6 @@
 
 use std::time::Duration;
 
-use bytes::BytesMut;
 use gptbots_mock::{
     AgentReply, DEFAULT_API_KEY, EncodeStyle, ErrorStatus, MockConfig, MockServer, ScriptedAgent,
     WebhookTarget,
@@ -65,13 +64,8 @@ async fn error_body(response: reqwest::Response) -> (u16, ErrorResponse) {
 }
 
 fn decode_all(body: &[u8]) -> Vec<Frame> {
-    let mut decoder = FrameDecoder::new();
-    let mut buf = BytesMut::from(body);
-    let mut frames = Vec::new();
-    while let Some(item) = decoder.decode_eof(&mut buf).unwrap() {
-        frames.push(item.unwrap());
-    }
-    frames
+    let run = gptbots_protocol::testing::run(FrameDecoder::new(), body, [body.len()]);
+    run.clean_frames()
 }
 
 #[tokio::test]

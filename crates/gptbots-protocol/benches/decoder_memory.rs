@@ -16,8 +16,10 @@ mod common;
 
 use std::alloc::System;
 
+use bytes::BytesMut;
 use common::{Body, MIB, Style, eventsource, floor, ours_with, reparse};
-use gptbots_protocol::stream::FrameDecoder;
+use gptbots_protocol::stream::{DecodedItem, FrameDecoder, StreamError};
+use gptbots_protocol::testing::Driver;
 use peakmem_alloc::{INSTRUMENTED_SYSTEM, PeakMemAlloc, PeakMemAllocTrait};
 
 #[global_allocator]
@@ -126,18 +128,17 @@ fn main() {
         let mut buffered = 0;
         let mut items = Vec::new();
         let (_, heap) = heap_peak(|| {
-            let mut decoder = FrameDecoder::with_max_frame_size(MIB);
-            let mut buf = bytes::BytesMut::new();
-            for piece in input.chunks(chunk) {
-                buf.extend_from_slice(piece);
-                buffered = buffered.max(buf.len());
-                while let Some(item) = decoder.decode(&mut buf).unwrap() {
-                    items.push(item.map(|_| "frame").map_err(|e| e.kind.to_string()));
-                }
-            }
-            while let Some(item) = decoder.decode_eof(&mut buf).unwrap() {
+            let mut driver = Driver::new(FrameDecoder::with_max_frame_size(MIB));
+            let mut each = |item: DecodedItem, _: &FrameDecoder, _: &BytesMut| {
                 items.push(item.map(|_| "frame").map_err(|e| e.kind.to_string()));
+                Ok::<(), StreamError>(())
+            };
+            for piece in input.chunks(chunk) {
+                driver.push(piece);
+                buffered = buffered.max(driver.buffer().len());
+                driver.drain(&mut each).unwrap();
             }
+            driver.finish(&mut each).unwrap();
         });
         println!(
             "| 8 MiB frame | {} | {} | {} | {} | {} | {:?} |",

@@ -8,7 +8,7 @@
 //!     target/release/examples/decode_pass text bare 1460 3
 //! ```
 //!
-//! Arguments: `text|audio`, `bare|sse`, what to run (`N`: ours in N-byte chunks, `whole`,
+//! Arguments: `text|audio|big` (`big`: the 8 MiB frame), `bare|sse`, what to run (`N`: ours in N-byte chunks, `whole`,
 //! `floor`, `feedN`: feeding alone in N-byte chunks) and how many passes. One pass costs the
 //! difference between the counts for `P` and `P - 1` passes (the bodies are built first, the
 //! same in both). BENCHMARKS.md has the figures.
@@ -21,7 +21,7 @@ use common::{Style, feed_only, floor, ours};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: decode_pass text|audio bare|sse N|whole|floor|feedN PASSES";
+    let usage = "usage: decode_pass text|audio|big bare|sse N|whole|floor|feedN PASSES";
     let [body, style, what, passes] = args.as_slice() else {
         eprintln!("{usage}");
         std::process::exit(2);
@@ -29,6 +29,7 @@ fn main() {
     let body = match body.as_str() {
         "text" => common::text_body(),
         "audio" => common::audio_body(),
+        "big" => common::big_frame_body(),
         _ => {
             eprintln!("{usage}");
             std::process::exit(2);

@@ -47,6 +47,8 @@ pub mod parse;
 #[cfg(feature = "schemars")]
 pub mod schema;
 pub mod stream;
+#[doc(hidden)]
+pub mod testing;
 pub mod usage;
 pub mod validate;
 pub mod webhook;

@@ -18,7 +18,8 @@ use eventsource_stream::Eventsource;
 use futures::StreamExt;
 use futures::executor::block_on;
 use gptbots_protocol::Tokens;
-use gptbots_protocol::stream::{Frame, FrameDecoder};
+use gptbots_protocol::stream::{DecodedItem, Frame, FrameDecoder, StreamError};
+use gptbots_protocol::testing::Driver;
 
 pub const MIB: usize = 1024 * 1024;
 
@@ -193,33 +194,36 @@ pub fn ours(body: &[u8], chunk: usize) -> usize {
     ours_with(FrameDecoder::new(), body, chunk, |_| {})
 }
 
-/// Our decoder; `observe` sees the buffer after every call (for the memory bench).
+/// Our decoder, through the crate's one decode driver; `observe` sees the buffer after every
+/// call (for the memory bench).
 pub fn ours_with(
-    mut decoder: FrameDecoder,
+    decoder: FrameDecoder,
     body: &[u8],
     chunk: usize,
     mut observe: impl FnMut(&BytesMut),
 ) -> usize {
-    let mut buf = BytesMut::new();
+    let mut driver = Driver::new(decoder);
     let mut frames = 0;
-    for piece in body.chunks(chunk) {
-        buf.extend_from_slice(piece);
-        observe(&buf);
-        while let Some(item) = decoder.decode(&mut buf).unwrap() {
-            if let Ok(frame) = item {
-                black_box(frame);
-                frames += 1;
-            }
-            observe(&buf);
-        }
-        observe(&buf);
-    }
-    while let Some(item) = decoder.decode_eof(&mut buf).unwrap() {
+    let mut each = |item: DecodedItem, _: &FrameDecoder, _: &BytesMut| {
         if let Ok(frame) = item {
             black_box(frame);
             frames += 1;
         }
+        Ok::<(), StreamError>(())
+    };
+    for piece in body.chunks(chunk) {
+        driver.push(piece);
+        observe(driver.buffer());
+        driver
+            .drain(|item, dec, buf| {
+                each(item, dec, buf)?;
+                observe(buf);
+                Ok::<(), StreamError>(())
+            })
+            .unwrap();
+        observe(driver.buffer());
     }
+    driver.finish(&mut each).unwrap();
     frames
 }
 

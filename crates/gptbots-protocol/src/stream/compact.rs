@@ -23,12 +23,11 @@
 //! here (one of them a property test), the decoder's tests with its tries turned off and the
 //! `frame_fast_path` fuzz target check that promise against serde_json.
 
-use memchr::memchr2;
 use serde_json::Map;
 
 use super::frame::{AudioPiece, Frame, FramePayload};
 use super::piece::TextPiece;
-use super::swar::{bytes_below, bytes_equal, find};
+use super::search::special;
 
 /// What a compact Text frame starts with, up to its `message` string.
 const TEXT_HEAD: &[u8] = br#"{"code":3,"message":""#;
@@ -269,46 +268,6 @@ fn escape(bytes: &[u8]) -> Result<(Unescaped, usize), Miss> {
         _ => return Err(Miss::Other),
     };
     Ok((Unescaped::Char(c), 1))
-}
-
-/// The index of the first `"`, `\` or control byte (below 0x20) in `bytes`, if any.
-#[inline]
-fn special(bytes: &[u8]) -> Option<usize> {
-    /// Text pieces and keys are short: eight bytes at a time in a register. Past this many
-    /// bytes (long strings, base64 audio), `memchr2` finds the `"` or `\` and a loop the
-    /// compiler vectorises looks for control bytes before it.
-    const SHORT: usize = 32;
-    let head = bytes.get(..SHORT).unwrap_or(bytes);
-    if let Some(k) = special_short(head) {
-        return Some(k);
-    }
-    let rest = bytes.get(SHORT..)?;
-    let stop = memchr2(b'"', b'\\', rest);
-    let before = rest.get(..stop.unwrap_or(rest.len()))?;
-    first_control(before).or(stop).map(|k| SHORT + k)
-}
-
-/// [`special`] eight bytes at a time.
-#[inline]
-fn special_short(bytes: &[u8]) -> Option<usize> {
-    find(
-        bytes,
-        |w| bytes_equal(w, b'"') | bytes_equal(w, b'\\') | bytes_below(w, 0x20),
-        |b| b == b'"' || b == b'\\' || b < 0x20,
-    )
-}
-
-/// The index of the first byte below 0x20 in `bytes`, if any: blocks are tested whole, with
-/// no early exit inside one, so that the test is done sixteen or more bytes at a time.
-#[inline]
-fn first_control(bytes: &[u8]) -> Option<usize> {
-    const BLOCK: usize = 256;
-    for (n, block) in bytes.chunks(BLOCK).enumerate() {
-        if block.iter().fold(false, |any, &b| any | (b < 0x20)) {
-            return block.iter().position(|&b| b < 0x20).map(|k| n * BLOCK + k);
-        }
-    }
-    None
 }
 
 #[cfg(test)]

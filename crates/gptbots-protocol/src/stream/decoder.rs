@@ -95,12 +95,12 @@
 use std::fmt;
 
 use bytes::{Buf, BytesMut};
-use memchr::{memchr, memchr2, memchr3};
 
-use super::compact::{self, Miss};
 use super::decode_error::{EXCERPT_LEN, FrameError, FrameErrorKind, StreamError};
 use super::frame::Frame;
-use super::swar::{bytes_below, bytes_equal, find};
+use super::read::{Status, first_frame, parse_frame};
+use super::scan::{self, FrameScanner};
+use super::search::{find_line_end, find_resync, has_line_end, has_stop};
 
 /// The default maximum frame size: 16 MiB.
 pub const DEFAULT_MAX_FRAME_SIZE: usize = 16 * 1024 * 1024;
@@ -117,7 +117,7 @@ const DONE: &[u8] = b"[DONE]";
 /// target). Only the scanner can say where such a frame ends, so such a try hands the frame
 /// to it. A try that runs out of bytes before any `}` (an eager try on a frame's first bytes)
 /// is not counted: no scanner could close a frame without one. Nor, once per frame, is a try
-/// that the compact reader finds short ([`Miss::Short`]): its `}` were in strings or closed
+/// that the compact reader finds short ([`Status::Partial`] with `open`): its `}` were in strings or closed
 /// the inner object of an Audio frame (`"}` then `}` in the next chunk), so the frame is still
 /// open (see [`wait_when_short`]).
 const SPEC_TRIES: u8 = 1;
@@ -221,165 +221,6 @@ impl State {
     }
 }
 
-/// The structural state of the JSON text of a frame.
-#[derive(Clone, Copy, Debug, Default)]
-struct Scan {
-    depth: u64,
-    in_string: bool,
-    /// In a string whose bytes so far end with an odd run of backslashes: the next byte is
-    /// escaped.
-    escape: bool,
-}
-
-impl Scan {
-    /// Examines `hay`; returns the index just past the `}` that closes the frame, if there.
-    #[inline]
-    fn run(&mut self, hay: &[u8]) -> Option<usize> {
-        let mut i = 0;
-        loop {
-            if self.in_string {
-                // Jump to the next `"`; it closes the string unless an odd run of backslashes
-                // comes right before it (a backslash escapes the byte after it, so runs pair up
-                // from their first byte, which follows a byte that is not an open escape).
-                let seg_start = i;
-                let Some(k) = find_quote(hay, i) else {
-                    self.escape =
-                        ends_escaped(hay.get(seg_start..).unwrap_or_default(), self.escape);
-                    return None;
-                };
-                i = k + 1;
-                let seg = hay.get(seg_start..k).unwrap_or_default();
-                if !ends_escaped(seg, self.escape) {
-                    self.in_string = false;
-                }
-                self.escape = false;
-            } else {
-                loop {
-                    let &b = hay.get(i)?;
-                    i += 1;
-                    match b {
-                        b'"' => {
-                            self.in_string = true;
-                            break;
-                        }
-                        b'{' => self.depth = self.depth.saturating_add(1),
-                        b'}' => {
-                            self.depth = self.depth.saturating_sub(1);
-                            if self.depth == 0 {
-                                return Some(i);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Whether a string's bytes end with an odd run of backslashes, given `seg`, their last part,
-/// and `escaped`, whether the part before `seg` did.
-#[inline]
-fn ends_escaped(seg: &[u8], escaped: bool) -> bool {
-    let run = seg.iter().rev().take_while(|&&b| b == b'\\').count();
-    let odd = run % 2 == 1;
-    if run == seg.len() {
-        escaped != odd
-    } else {
-        odd
-    }
-}
-
-/// For each byte value, whether it is `}` or a line end (`\n`, `\r`): [`is_stop`] on a
-/// `data:` line, a load instead of three compares.
-// `b < 256` indexes a 256-entry array, in a constant (evaluated at compile time).
-#[allow(clippy::indexing_slicing)]
-static STOPS: [bool; 256] = {
-    let mut stops = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        stops[b] = b == b'}' as usize || b == b'\n' as usize || b == b'\r' as usize;
-        b += 1;
-    }
-    stops
-};
-
-/// Whether `b` is a `}`, or with `sse` a line end.
-#[inline]
-fn is_stop(b: u8, sse: bool) -> bool {
-    if sse {
-        STOPS.get(usize::from(b)) == Some(&true)
-    } else {
-        b == b'}'
-    }
-}
-
-/// Whether `fresh` holds a `}`, or with `sse` a line end.
-#[inline]
-fn has_stop(fresh: &[u8], sse: bool) -> bool {
-    // One byte (1-byte chunks, the hottest case) is one test; short runs (small chunks) eight
-    // bytes at a time in a register, which beats setting up `memchr`.
-    const SHORT: usize = 64;
-    if let [b] = *fresh {
-        return is_stop(b, sse);
-    }
-    if fresh.len() >= SHORT {
-        return if sse {
-            memchr3(b'}', b'\n', b'\r', fresh).is_some()
-        } else {
-            memchr(b'}', fresh).is_some()
-        };
-    }
-    let marks = |w| {
-        let eol = if sse {
-            bytes_equal(w, b'\n') | bytes_equal(w, b'\r')
-        } else {
-            0
-        };
-        bytes_equal(w, b'}') | eol
-    };
-    find(fresh, marks, |b| is_stop(b, sse)).is_some()
-}
-
-/// Whether `text` holds a line end (`\n` or `\r`).
-#[inline]
-fn has_line_end(text: &[u8]) -> bool {
-    const SHORT: usize = 64;
-    if text.len() >= SHORT {
-        return memchr2(b'\n', b'\r', text).is_some();
-    }
-    let is_eol = |b: &u8| *b == b'\n' || *b == b'\r';
-    // Short frames: eight bytes at a time in a register beats setting up a vectorised
-    // search. A valid frame holds no control byte but JSON white space, so first look for any
-    // byte below 0x20 (without a branch per word; the last word overlaps the ones before it),
-    // and only where there is one for `\n` or `\r`.
-    let Some(&tail) = text.last_chunk::<8>() else {
-        return text.iter().any(is_eol);
-    };
-    let control = |word: [u8; 8]| bytes_below(u64::from_le_bytes(word), 0x20);
-    let mut found = control(tail);
-    for word in text.chunks_exact(8) {
-        found |= control(word.try_into().unwrap_or(tail));
-    }
-    found != 0 && text.iter().any(is_eol)
-}
-
-/// The index of the next `"` in `hay` from `from`.
-#[inline]
-fn find_quote(hay: &[u8], from: usize) -> Option<usize> {
-    /// Keys and small text pieces are the common case: a plain loop over their first bytes
-    /// beats setting up a vectorised search; long strings (base64 audio) go to `memchr`.
-    const SHORT: usize = 16;
-    let rest = hay.get(from..)?;
-    for (k, &b) in rest.iter().take(SHORT).enumerate() {
-        if b == b'"' {
-            return Some(from + k);
-        }
-    }
-    let tail = rest.get(SHORT..)?;
-    memchr(b'"', tail).map(|k| from + SHORT + k)
-}
-
 /// The frame being scanned.
 #[derive(Debug, Default)]
 struct Open {
@@ -391,9 +232,9 @@ struct Open {
     joined: bool,
     /// It is over the limit: its bytes are dropped as they are scanned.
     discard: bool,
-    scan: Scan,
+    scan: FrameScanner,
     /// Not scanned yet: waiting to read the frame's text directly (see
-    /// [`FrameDecoder::speculate`]). `pos` is how far a `}` has been looked for.
+    /// [`FrameDecoder::try_read`]). `pos` is how far a `}` has been looked for.
     spec: bool,
     /// How many more times the frame's text may be read directly before it is scanned.
     tries: u8,
@@ -531,15 +372,24 @@ impl FrameDecoder {
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<Result<Frame, FrameError>>, StreamError> {
+        Ok(self.next(buf, false))
+    }
+
+    /// The next item of [`decode`](Self::decode) and [`decode_eof`](Self::decode_eof). Before
+    /// the end of input, the steps are skipped when a shortcut finds there is nothing to do
+    /// yet; at the end every byte left must be examined, so they always run.
+    #[inline]
+    fn next(&mut self, buf: &mut BytesMut, eof: bool) -> Option<DecodedItem> {
         // An empty buffer leaves every state as it is (a frame keeps at least its `{` in the
         // buffer unless it is being joined, and then has nothing new to look at).
-        if (self.state == State::Frame && self.open.spec && self.nothing_new(buf))
-            || buf.is_empty()
-            || self.gap_waits(buf)
+        if !eof
+            && ((self.state == State::Frame && self.open.spec && self.nothing_new(buf))
+                || buf.is_empty()
+                || self.gap_waits(buf))
         {
-            return Ok(None);
+            return None;
         }
-        Ok(self.step(buf))
+        self.step(buf)
     }
 
     /// Whether the buffer holds only the usual separators between frames (white space, line
@@ -566,8 +416,8 @@ impl FrameDecoder {
     }
 
     /// The hot path of small chunks: the open frame waits for a `}` (see
-    /// [`speculate`](Self::speculate)) and the new bytes bring neither a `}` nor, on a `data:`
-    /// line, the line end. Marks them examined, as `speculate` would, and says so.
+    /// [`try_read`](Self::try_read)) and the new bytes bring neither a `}` nor, on a `data:`
+    /// line, the line end. Marks them examined, as `try_read` would, and says so.
     #[inline]
     fn nothing_new(&mut self, buf: &BytesMut) -> bool {
         let len = buf.len();
@@ -588,9 +438,18 @@ impl FrameDecoder {
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<Result<Frame, FrameError>>, StreamError> {
-        if let Some(item) = self.step(buf) {
-            return Ok(Some(item));
+        match self.next(buf, true) {
+            Some(item) => Ok(Some(item)),
+            None => self.end(buf),
         }
+    }
+
+    /// Every byte examined at the end of input: a clean end, the report of a last run of
+    /// stray bytes, or what was left unfinished, as a `Truncated` error.
+    fn end(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<Result<Frame, FrameError>>, StreamError> {
         let end = self.base + buf.len() as u64;
         let (start, excerpt) = if self.sse_pending || self.state == State::Frame {
             let excerpt = if self.open.discard {
@@ -644,7 +503,7 @@ impl FrameDecoder {
                         return Some(item);
                     }
                     // Begun and not whole: when the bytes after its start bring no `}` (nor
-                    // a line end), there is nothing more to do, as `speculate` would find.
+                    // a line end), there is nothing more to do, as `try_read` would find.
                     if self.open.spec && self.nothing_new(buf) {
                         return None;
                     }
@@ -710,10 +569,10 @@ impl FrameDecoder {
         walk_gap(buf, i, in_data)
     }
 
-    /// The eager try of [`speculate`](Self::speculate), made where the frame starts (`buf[at]`
+    /// The eager try of [`try_read`](Self::try_read), made where the frame starts (`buf[at]`
     /// is its `{`) before anything is moved: a frame that is whole in the buffer comes out
     /// with one parse and one advance of the buffer. Otherwise the frame is begun as the steps
-    /// would begin it, with the outcome of this try recorded as `speculate` would record it
+    /// would begin it, with the outcome of this try recorded as `try_read` would record it
     /// (wait for a `}`, or scan), and the steps go on from there.
     #[inline]
     fn quick_frame(&mut self, buf: &mut BytesMut, at: usize, sse: bool) -> Option<DecodedItem> {
@@ -727,7 +586,7 @@ impl FrameDecoder {
         let cap = at + avail.min(self.max);
         let text = buf.get(at..cap).unwrap_or_default();
         let wait = match first_frame(text) {
-            Try::Frame(frame, len) => {
+            Status::Complete(frame, len) => {
                 if !sse || !has_line_end(text.get(..len).unwrap_or_default()) {
                     self.last_len = len;
                     self.open.spec = true;
@@ -738,11 +597,11 @@ impl FrameDecoder {
                 }
                 None
             }
-            // As in `speculate` (the whole buffer was read: the line has not ended either).
-            Try::Short { compact } if cap == buf.len() => {
+            // As in `try_read` (the whole buffer was read: the line has not ended either).
+            Status::Partial { open: compact } if cap == buf.len() => {
                 wait_when_short(text, sse, compact, false)
             }
-            Try::Short { .. } | Try::Other => None,
+            Status::Partial { .. } | Status::Other => None,
         };
         self.pos = at;
         self.skip_lf = false;
@@ -754,7 +613,7 @@ impl FrameDecoder {
             self.pos = buf.len();
             self.eol_from = buf.len();
         } else {
-            self.unspeculate();
+            self.give_up_try();
         }
         None
     }
@@ -923,7 +782,7 @@ impl FrameDecoder {
 
     fn skip_line(&mut self, buf: &BytesMut) -> Step {
         let rest = buf.get(self.pos..).unwrap_or_default();
-        match memchr2(b'\n', b'\r', rest) {
+        match find_line_end(rest) {
             Some(k) => {
                 self.pos += k;
                 self.state = State::Idle { line_start: false };
@@ -1011,7 +870,7 @@ impl FrameDecoder {
 
     fn garbage(&mut self, buf: &BytesMut, in_data: bool) -> Step {
         let rest = buf.get(self.pos..).unwrap_or_default();
-        let stop = memchr3(b'{', b'\n', b'\r', rest);
+        let stop = find_resync(rest);
         let run = rest.get(..stop.unwrap_or(rest.len())).unwrap_or_default();
         let room = EXCERPT_LEN.saturating_sub(self.garbage.excerpt.len());
         self.garbage
@@ -1040,11 +899,7 @@ impl FrameDecoder {
         self.open.spec = self.speculate;
         self.open.tries = SPEC_TRIES;
         self.open.waited = false;
-        self.open.scan = Scan {
-            depth: 1,
-            in_string: false,
-            escape: false,
-        };
+        self.open.scan = FrameScanner::new();
         self.pos = 1;
         if sse {
             self.eol_at = None;
@@ -1059,7 +914,7 @@ impl FrameDecoder {
             return e.min(buf.len());
         }
         let from = self.eol_from.max(self.pos);
-        match memchr2(b'\n', b'\r', buf.get(from..).unwrap_or_default()) {
+        match find_line_end(buf.get(from..).unwrap_or_default()) {
             Some(k) => {
                 self.eol_at = Some(from + k);
                 from + k
@@ -1115,7 +970,7 @@ impl FrameDecoder {
     ///
     /// Returns `None` when the frame must now be scanned.
     #[inline]
-    fn speculate(&mut self, buf: &mut BytesMut) -> Option<Step> {
+    fn try_read(&mut self, buf: &mut BytesMut) -> Option<Step> {
         let limit = if self.open.sse {
             self.line_limit(buf)
         } else {
@@ -1131,7 +986,7 @@ impl FrameDecoder {
             let cap = limit.min(self.max);
             let text = buf.get(..cap).unwrap_or_default();
             match first_frame(text) {
-                Try::Frame(frame, end) => {
+                Status::Complete(frame, end) => {
                     self.last_len = end;
                     self.pos = end;
                     self.advance(buf, end);
@@ -1140,25 +995,25 @@ impl FrameDecoder {
                 }
                 // Out of bytes (`text` stops short of the line end): wait for more where the
                 // frame cannot have closed yet, else let the scanner say.
-                Try::Short { compact } if cap == limit => {
+                Status::Partial { open: compact } if cap == limit => {
                     match wait_when_short(text, false, compact, self.open.waited) {
                         Some(waited) => self.open.waited = waited,
-                        None => return self.unspeculate(),
+                        None => return self.give_up_try(),
                     }
                 }
-                Try::Short { .. } | Try::Other => return self.unspeculate(),
+                Status::Partial { .. } | Status::Other => return self.give_up_try(),
             }
         }
         if limit > self.max || limit < buf.len() {
             // The frame is too large, or its `data:` line ended: let the scanner decide.
-            return self.unspeculate();
+            return self.give_up_try();
         }
         Some(Step::More)
     }
 
     /// Gives up trying serde_json on the open frame: scan it from its start.
     #[cold]
-    fn unspeculate(&mut self) -> Option<Step> {
+    fn give_up_try(&mut self) -> Option<Step> {
         self.open.spec = false;
         self.pos = 1;
         None
@@ -1166,7 +1021,7 @@ impl FrameDecoder {
 
     fn frame(&mut self, buf: &mut BytesMut) -> Step {
         if self.open.spec {
-            if let Some(step) = self.speculate(buf) {
+            if let Some(step) = self.try_read(buf) {
                 return step;
             }
         }
@@ -1176,7 +1031,7 @@ impl FrameDecoder {
             buf.len()
         };
         let hay = buf.get(self.pos..limit).unwrap_or_default();
-        if let Some(k) = self.open.scan.run(hay) {
+        if let scan::Status::Complete(k) = self.open.scan.scan(hay) {
             let end = self.pos + k;
             self.pos = end;
             return self.close_frame(buf, end);
@@ -1285,38 +1140,6 @@ fn prefix(bytes: &[u8], n: usize) -> &[u8] {
     bytes.get(..n).unwrap_or(bytes)
 }
 
-/// What a try makes of a frame's text (see [`FrameDecoder::speculate`]).
-enum Try {
-    /// The frame, and its length.
-    Frame(Frame, usize),
-    /// The text ends before the frame does: by the compact reader (`compact`, its
-    /// [`Miss::Short`]: the frame is still open), or by serde_json (out of bytes, maybe after
-    /// the `}` the scanner would close the frame at: see [`SPEC_TRIES`]).
-    Short { compact: bool },
-    /// Invalid JSON, or not a frame: for the scanner to place and report.
-    Other,
-}
-
-/// A try: reads the first frame in `text` (which starts with its `{`) and its length, with the
-/// compact reader when it is the usual Text or Audio frame (read without serde_json, to the
-/// same frame and length), else with serde_json.
-#[inline]
-fn first_frame(text: &[u8]) -> Try {
-    match compact::compact_frame(text) {
-        Ok((frame, len)) => return Try::Frame(frame, len),
-        // serde_json finds no frame in these bytes either.
-        Err(Miss::Short) => return Try::Short { compact: true },
-        Err(Miss::Other) => {}
-    }
-    let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Frame>();
-    match values.next() {
-        Some(Ok(frame)) => Try::Frame(frame, values.byte_offset()),
-        Some(Err(err)) if err.is_eof() => Try::Short { compact: false },
-        // (`None`, white space alone, cannot be: the text starts with `{`.)
-        Some(Err(_)) | None => Try::Other,
-    }
-}
-
 /// After a try ran out of bytes on all of a frame's `text` so far: whether to wait for more
 /// bytes rather than scan it, and then whether the wait takes the frame's one wait after a
 /// `}` (`waited`: taken already). With no `}` in the text (nor, with `sse`, a line end), no
@@ -1332,73 +1155,6 @@ fn wait_when_short(text: &[u8], sse: bool, compact: bool, waited: bool) -> Optio
     } else {
         None
     }
-}
-
-/// Parses the JSON text of a closed frame that starts at stream offset `start`.
-///
-/// With serde_json alone, not [`first_frame`]: the decoder's tests that turn the tries off
-/// thus also check the compact reader against serde_json.
-fn parse_frame(text: &[u8], start: u64) -> Result<Frame, FrameError> {
-    let err = match serde_json::from_slice::<Frame>(text) {
-        Ok(frame) => return Ok(frame),
-        Err(err) => err,
-    };
-    if let Err(utf8) = std::str::from_utf8(text) {
-        let position = utf8.valid_up_to();
-        return Err(FrameError::new(
-            start,
-            FrameErrorKind::InvalidUtf8 { position },
-            window(text, position),
-        ));
-    }
-    // `data` is first read as raw text, whose syntax errors point at the start of the value:
-    // read as a `Value` for the exact place (this only runs on a frame that failed).
-    let err = match err.classify() {
-        serde_json::error::Category::Data => err,
-        _ => match serde_json::from_slice::<serde_json::Value>(text) {
-            Err(precise) if precise.classify() != serde_json::error::Category::Data => precise,
-            _ => err,
-        },
-    };
-    let (line, column) = (err.line(), err.column());
-    let mut message = err.to_string();
-    let suffix = format!(" at line {line} column {column}");
-    if message.ends_with(&suffix) {
-        message.truncate(message.len() - suffix.len());
-    }
-    let at = index_of(text, line, column);
-    let kind = match err.classify() {
-        serde_json::error::Category::Data => FrameErrorKind::NotAFrame {
-            message,
-            line,
-            column,
-        },
-        _ => FrameErrorKind::InvalidJson {
-            message,
-            line,
-            column,
-        },
-    };
-    Err(FrameError::new(start, kind, window(text, at)))
-}
-
-/// The byte index of serde_json's 1-based (line, byte column) in `text`.
-fn index_of(text: &[u8], line: usize, column: usize) -> usize {
-    let line_start = if line <= 1 {
-        0
-    } else {
-        memchr::memchr_iter(b'\n', text)
-            .nth(line - 2)
-            .map_or(text.len(), |nl| nl + 1)
-    };
-    (line_start + column.saturating_sub(1)).min(text.len())
-}
-
-/// At most [`EXCERPT_LEN`] bytes of `text` around index `at`.
-fn window(text: &[u8], at: usize) -> &[u8] {
-    let from = at.saturating_sub(EXCERPT_LEN * 2 / 3);
-    let to = (from + EXCERPT_LEN).min(text.len());
-    text.get(from..to).unwrap_or_default()
 }
 
 impl tokio_util::codec::Decoder for FrameDecoder {
@@ -1422,6 +1178,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
     use super::*;
+    use crate::testing::{Driver, pieces};
 
     /// Items and the end of a run, plus, for each frame, whether it closed without a scan.
     #[derive(Debug, PartialEq)]
@@ -1434,42 +1191,29 @@ mod tests {
     fn run(body: &[u8], chunks: &[usize], max: usize, speculate: bool) -> Run {
         let mut dec = FrameDecoder::with_max_frame_size(max);
         dec.speculate = speculate;
-        let mut buf = BytesMut::new();
-        let mut out = Run {
-            items: Vec::new(),
-            end: None,
-            speculated: Vec::new(),
-        };
-        let mut rest = body;
-        let mut chunks = chunks.iter().copied().cycle();
-        while !rest.is_empty() {
-            let n = chunks.next().unwrap_or(rest.len()).clamp(1, rest.len());
-            let (chunk, tail) = rest.split_at(n);
-            rest = tail;
-            buf.extend_from_slice(chunk);
-            while let Some(item) = dec.decode(&mut buf).unwrap() {
-                if item.is_ok() {
-                    out.speculated.push(dec.open.spec);
-                }
-                out.items.push(item);
+        let mut driver = Driver::new(dec);
+        let (mut items, mut speculated) = (Vec::new(), Vec::new());
+        let mut each = |item: DecodedItem, dec: &FrameDecoder, _: &BytesMut| {
+            if item.is_ok() {
+                speculated.push(dec.open.spec);
             }
+            items.push(item);
+            Ok::<(), StreamError>(())
+        };
+        for piece in pieces(body, chunks.iter().copied().cycle()) {
+            driver.feed(piece, &mut each).unwrap();
+            let held = driver.buffer().len();
             assert!(
-                buf.len() <= max + n + 64,
-                "buffer {} past the bound",
-                buf.len()
+                held <= max + piece.len() + 64,
+                "buffer {held} past the bound"
             );
         }
-        loop {
-            match dec.decode_eof(&mut buf) {
-                Ok(Some(item)) => out.items.push(item),
-                Ok(None) => break,
-                Err(err) => {
-                    out.end = err.as_frame_error().cloned();
-                    break;
-                }
-            }
+        let end = driver.finish(&mut each).err();
+        Run {
+            items,
+            end: end.and_then(|err| err.as_frame_error().cloned()),
+            speculated,
         }
-        out
     }
 
     /// Every cut at one point and byte by byte, with and without speculation, gives what the
@@ -1728,28 +1472,4 @@ mod tests {
         b"\t",
         b"\xe4\xbd\xa0",
     ];
-
-    /// The word-at-a-time searches against the plain byte loop they stand for: every length
-    /// up to past the vectorised cut-over, the byte at every place, and control bytes that are
-    /// not line ends (which send `has_line_end` to its byte loop).
-    #[test]
-    fn word_searches_agree_with_a_byte_loop() {
-        for len in 0..80 {
-            for at in 0..len.max(1) {
-                for byte in [
-                    b'\n', b'\r', b'}', b'\t', 0x1f, 0x00, 0x20, 0x7f, 0x80, 0xe4,
-                ] {
-                    let mut text: Vec<u8> = (0..len).map(|i| b"a\"{:9 "[i % 6]).collect();
-                    if let Some(b) = text.get_mut(at) {
-                        *b = byte;
-                    }
-                    let eol = text.iter().any(|&b| b == b'\n' || b == b'\r');
-                    let brace = text.contains(&b'}');
-                    assert_eq!(has_line_end(&text), eol, "{text:?}");
-                    assert_eq!(has_stop(&text, true), eol || brace, "{text:?}");
-                    assert_eq!(has_stop(&text, false), brace, "{text:?}");
-                }
-            }
-        }
-    }
 }

@@ -20,10 +20,8 @@ use serde_json::{Map, Value};
 use std::fmt;
 
 use super::citation::{CitationItem, CorrelatedAttachment};
-use super::compact;
 use super::piece::TextPiece;
 use crate::error::ErrorCode;
-use crate::parse::ParseError;
 use crate::usage::Tokens;
 
 /// The documented frame codes.
@@ -336,32 +334,6 @@ impl FlowAudio {
 }
 
 impl Frame {
-    /// Parses one frame from its JSON text: the same frame, or the same error, as
-    /// [`crate::from_slice::<Frame>`](crate::from_slice), reached without serde_json for the
-    /// usual Text and Audio frames.
-    ///
-    /// The service writes them as `{"code":3,"message":"Text","data":"…"}` and
-    /// `{"code":39,"message":"Audio","data":{"audioAnswer":"…","transcript":"…"}}`, with no
-    /// white space; such a frame (whatever its `message`, with any valid escape, a lone
-    /// surrogate in a piece included) is read directly, without the general `Deserialize`,
-    /// which must take any field order and allocates each key: on the benchmarks' text frames,
-    /// 2.5 times as fast as `serde_json::from_slice::<Frame>` (BENCHMARKS.md, measured before
-    /// the general reader took lone surrogates, which made it slower still). Everything else
-    /// goes to serde_json.
-    /// [`FrameDecoder`](super::FrameDecoder) reads frames the same way.
-    pub fn from_slice(json: &[u8]) -> Result<Frame, ParseError> {
-        if let Ok((frame, len)) = compact::compact_frame(json) {
-            let rest = json.get(len..).unwrap_or_default();
-            if rest
-                .iter()
-                .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-            {
-                return Ok(frame);
-            }
-        }
-        crate::from_slice(json)
-    }
-
     /// A frame with this payload, the canonical `message` and no extra fields.
     pub fn new(payload: FramePayload) -> Self {
         let message = payload.canonical_message().map(str::to_owned);

@@ -8,7 +8,9 @@ pub mod decoder;
 pub mod encoder;
 pub mod frame;
 pub mod piece;
-mod swar;
+mod read;
+mod scan;
+mod search;
 
 pub use assemble::{
     AssembledReply, DEFAULT_ASSEMBLED_LIMIT, ErrorFrame, Fault, FlowOutputPart, Pushed,

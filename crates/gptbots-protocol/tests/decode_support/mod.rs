@@ -3,45 +3,13 @@
 // Test support may panic on what it did not expect; not every test file uses every helper.
 #![allow(dead_code, clippy::expect_used, clippy::panic)]
 
-use bytes::BytesMut;
 use gptbots_protocol::stream::{Frame, FrameDecoder, FrameError};
+use gptbots_protocol::testing;
 
 /// One item the decoder gave.
 pub type Item = Result<Frame, FrameError>;
 
-/// Everything one decode of a body gave: the items in order, and how the stream ended
-/// (`Ok(())` clean, `Err` with the error that ended it).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Run {
-    pub items: Vec<Item>,
-    pub end: Result<(), FrameError>,
-    /// The largest the buffer was between chunks (after the decoder had its say).
-    pub max_held: usize,
-}
-
-impl Run {
-    pub fn frames(&self) -> Vec<Frame> {
-        self.items
-            .iter()
-            .filter_map(|i| i.as_ref().ok().cloned())
-            .collect()
-    }
-
-    pub fn errors(&self) -> Vec<FrameError> {
-        self.items
-            .iter()
-            .filter_map(|i| i.as_ref().err().cloned())
-            .collect()
-    }
-
-    /// The frames, asserting there was no error of any kind.
-    #[track_caller]
-    pub fn clean_frames(&self) -> Vec<Frame> {
-        assert_eq!(self.errors(), vec![], "item errors in {self:#?}");
-        assert_eq!(self.end, Ok(()), "stream error in {self:#?}");
-        self.frames()
-    }
-}
+pub use gptbots_protocol::testing::Run;
 
 pub fn decoder(max: Option<usize>) -> FrameDecoder {
     match max {
@@ -52,50 +20,7 @@ pub fn decoder(max: Option<usize>) -> FrameDecoder {
 
 /// Feeds `body` in the given chunk lengths (the last chunk takes the rest), then ends it.
 pub fn run_chunks(body: &[u8], chunks: impl IntoIterator<Item = usize>, max: Option<usize>) -> Run {
-    let mut dec = decoder(max);
-    let mut buf = BytesMut::new();
-    let mut items = Vec::new();
-    let mut max_held = 0;
-    let mut rest = body;
-    let mut chunks = chunks.into_iter();
-    while !rest.is_empty() {
-        let n = chunks.next().unwrap_or(rest.len()).clamp(1, rest.len());
-        let (chunk, tail) = rest.split_at(n);
-        rest = tail;
-        buf.extend_from_slice(chunk);
-        loop {
-            match dec.decode(&mut buf) {
-                Ok(Some(item)) => items.push(item),
-                Ok(None) => break,
-                Err(e) => panic!("decode returned a stream error: {e}"),
-            }
-        }
-        max_held = max_held.max(buf.len());
-    }
-    // decode_eof must settle within as many calls as there are bytes left, plus one.
-    for _ in 0..=buf.len() + 1 {
-        match dec.decode_eof(&mut buf) {
-            Ok(Some(item)) => items.push(item),
-            Ok(None) => {
-                return Run {
-                    items,
-                    end: Ok(()),
-                    max_held,
-                };
-            }
-            Err(e) => {
-                let err = e.as_frame_error().cloned().expect("a located stream error");
-                // After the stream error the decoder is done.
-                assert!(matches!(dec.decode_eof(&mut buf), Ok(None)));
-                return Run {
-                    items,
-                    end: Err(err),
-                    max_held,
-                };
-            }
-        }
-    }
-    panic!("decode_eof kept yielding");
+    testing::run(decoder(max), body, chunks)
 }
 
 pub fn run_whole(body: &[u8], max: Option<usize>) -> Run {
