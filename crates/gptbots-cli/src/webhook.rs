@@ -86,6 +86,20 @@ struct ListenArgs {
     /// The scheme of the Authorization header.
     #[arg(long, default_value = "bearer", value_parser = ["bearer", "basic"], requires = "token")]
     scheme: String,
+    /// Require `Authorization: <scheme> TOKEN` on the hand-off paths (a token of their own:
+    /// --token guards the reply webhook only, and GPTBots documents no header on the hand-off
+    /// calls). Also read from GPTBOTS_HANDOFF_TOKEN. Refused at start if empty or with white
+    /// space around it.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "GPTBOTS_HANDOFF_TOKEN",
+        hide_env_values = true
+    )]
+    handoff_token: Option<Token>,
+    /// The scheme of the hand-off paths' Authorization header.
+    #[arg(long, default_value = "bearer", value_parser = ["bearer", "basic"], requires = "handoff_token")]
+    handoff_scheme: String,
     /// The largest body accepted, in bytes (above zero).
     #[arg(long, value_name = "BYTES", default_value_t = gptbots_webhook::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
@@ -167,13 +181,19 @@ impl ListenArgs {
         let mut config = ReceiverConfig::new()
             .with_body_limit(self.body_limit)
             .with_body_budget(self.body_budget);
-        if let Some(Token(token)) = &self.token {
-            let scheme = if self.scheme == "basic" {
+        let scheme = |name: &str| {
+            if name == "basic" {
                 Scheme::Basic
             } else {
                 Scheme::Bearer
-            };
-            config = config.with_auth(Auth::new(scheme, token.clone()));
+            }
+        };
+        if let Some(Token(token)) = &self.token {
+            config = config.with_auth(Auth::new(scheme(&self.scheme), token.clone()));
+        }
+        if let Some(Token(token)) = &self.handoff_token {
+            config =
+                config.with_handoff_auth(Auth::new(scheme(&self.handoff_scheme), token.clone()));
         }
         config.validate().map_err(|err| err.to_string())?;
         let limits = ServeLimits::DEFAULT

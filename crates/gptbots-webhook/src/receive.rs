@@ -115,6 +115,22 @@ pub fn parse_handoff(kind: HandoffKind, body: &[u8]) -> Result<HandoffEvent, Ref
     event.map_err(|err| Refusal::bad_body(&err))
 }
 
+/// Whether a hand-off body is an availability probe: a JSON object with `"istest": true`,
+/// whatever else it holds (a bare `{"istest": true}` or a full body).
+pub fn is_handoff_probe(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        istest: Option<serde_json::Value>,
+    }
+    matches!(
+        serde_json::from_slice::<Probe>(body),
+        Ok(Probe {
+            istest: Some(serde_json::Value::Bool(true))
+        })
+    )
+}
+
 fn callback_failed(err: &BoxError) -> Refusal {
     if let Some(busy) = err.downcast_ref::<Busy>() {
         return Refusal::new(
@@ -195,13 +211,31 @@ impl Receiver {
         check_content_length(headers, self.config.body_limit)
     }
 
-    async fn head_and_body<B>(&self, request: http::Request<B>) -> Result<(Bytes, Held), Refusal>
+    /// Checks a hand-off request's head as [`check_head`](Self::check_head) does, with the
+    /// hand-off paths' own token ([`ReceiverConfig::handoff_auth`]) instead of the reply
+    /// webhook's.
+    pub fn check_handoff_head(&self, method: &Method, headers: &HeaderMap) -> Result<(), Refusal> {
+        check_method(method)?;
+        check_auth(self.config.handoff_auth.as_ref(), headers)?;
+        check_content_type(headers)?;
+        check_content_length(headers, self.config.body_limit)
+    }
+
+    async fn head_and_body<B>(
+        &self,
+        request: http::Request<B>,
+        handoff: bool,
+    ) -> Result<(Bytes, Held), Refusal>
     where
         B: Body,
         B::Error: Into<BoxError>,
     {
         let (parts, body) = request.into_parts();
-        self.check_head(&parts.method, &parts.headers)?;
+        if handoff {
+            self.check_handoff_head(&parts.method, &parts.headers)?;
+        } else {
+            self.check_head(&parts.method, &parts.headers)?;
+        }
         read_body_within(body, self.config.body_limit, &self.budget).await
     }
 
@@ -217,7 +251,7 @@ impl Receiver {
         B: Body,
         B::Error: Into<BoxError>,
     {
-        let (body, _held) = match self.head_and_body(request).await {
+        let (body, _held) = match self.head_and_body(request, false).await {
             Ok(read) => read,
             Err(refusal) => return Answer::refused(refusal),
         };
@@ -283,6 +317,10 @@ impl Receiver {
     /// Handles a hand-off request of the given kind end to end; answers
     /// `{"code":200,"message":"success"}` once the callback accepted.
     ///
+    /// The head is checked with the hand-off paths' own token, if one is configured (the reply
+    /// webhook's token is not required here). A body with `"istest": true` is a probe,
+    /// whatever else it holds: acknowledged, the callback not called.
+    ///
     /// Hand-off bodies carry no message id, so they are not de-duplicated: two identical
     /// `/chat` calls may well be two messages.
     pub async fn handle_handoff<B>(
@@ -295,10 +333,13 @@ impl Receiver {
         B: Body,
         B::Error: Into<BoxError>,
     {
-        let (body, _held) = match self.head_and_body(request).await {
+        let (body, _held) = match self.head_and_body(request, true).await {
             Ok(read) => read,
             Err(refusal) => return Answer::refused(refusal),
         };
+        if is_handoff_probe(&body) {
+            return Answer::ok(json_body(&HandoffReply::success()), Outcome::Probe);
+        }
         let event = match parse_handoff(kind, &body) {
             Ok(event) => event,
             Err(refusal) => return Answer::refused(refusal),
