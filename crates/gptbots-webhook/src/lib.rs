@@ -7,7 +7,9 @@
 //!   and the byte budget; [`answer`]: refusals, outcomes and answers.
 //! - [`router`]: the axum binding, [`Webhooks`], which builds a `Router`.
 //! - [`serve`]: serving that router with every connection bounded ([`ServeLimits`]).
-//! - [`dedup`]: the bounded memory of delivered message ids.
+//! - [`dedup`]: the bounded memory of delivered message ids; [`store`]: the interface over it
+//!   and, with the `redis` feature, `redis_store`: the same memory in Redis, shared by several
+//!   receivers.
 //! - [`auth`]: the optional `Authorization` token, compared in constant time.
 //!
 //! Upstream: <https://www.gptbots.ai/docs/api-reference/conversation-api/webhook-mode>.
@@ -64,7 +66,10 @@ pub mod config;
 pub mod dedup;
 pub mod limits;
 pub mod receive;
+#[cfg(feature = "redis")]
+pub mod redis_store;
 pub mod router;
+pub mod store;
 
 pub use answer::{Answer, Outcome, Refusal, RefusalKind};
 pub use auth::{Auth, Scheme};
@@ -78,7 +83,10 @@ pub use limits::{
 pub use receive::{
     HandoffEvent, HandoffKind, Receiver, is_handoff_probe, parse_handoff, parse_reply,
 };
+#[cfg(feature = "redis")]
+pub use redis_store::{Appended, RedisStore, RedisStoreConfig};
 pub use router::{Event, RouteError, Webhooks};
+pub use store::{DedupStore, DeliveryTicket, StoreClaim, StoreError};
 
 /// Serves a router (the one [`Webhooks::into_router`] builds, or yours) with every connection
 /// bounded, until `shutdown` resolves; then lets requests in progress finish within the grace

@@ -5,7 +5,8 @@
 //! `http_body::Body`), which hyper, axum and most Rust servers share; [`crate::router`] is the
 //! thin axum binding over it.
 
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 #[cfg(any(doc, test))]
@@ -20,8 +21,9 @@ use crate::answer::{Answer, Outcome, Refusal, RefusalKind, json_body};
 use crate::callback::{BoxError, Busy, Callback};
 use crate::checks::{check_auth, check_content_length, check_content_type, check_method};
 use crate::config::{ConfigError, ReceiverConfig};
-use crate::dedup::{Claim, Dedup};
+use crate::dedup::Dedup;
 use crate::limits::{BodyBudget, Held, MAX_MESSAGE_ID_LEN, read_body_within};
+use crate::store::{DedupStore, StoreClaim, StoreError};
 
 /// Which hand-off call a request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -148,6 +150,28 @@ fn callback_failed(err: &BoxError) -> Refusal {
     }
 }
 
+/// `Retry-After` when the store cannot answer, or another receiver is still delivering a copy.
+const STORE_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+fn store_failed(err: &StoreError) -> Refusal {
+    Refusal {
+        cause: Some(err.to_string()),
+        ..Refusal::new(
+            RefusalKind::Unavailable,
+            "the store of delivered ids cannot be reached; deliver it again later",
+        )
+        .with_retry_after(STORE_RETRY_AFTER)
+    }
+}
+
+fn still_in_flight() -> Refusal {
+    Refusal::new(
+        RefusalKind::Unavailable,
+        "the same message is being delivered by another receiver; deliver it again later",
+    )
+    .with_retry_after(STORE_RETRY_AFTER)
+}
+
 fn id_too_long(len: usize) -> Refusal {
     Refusal::new(
         RefusalKind::BadRequest,
@@ -164,6 +188,7 @@ const REPLY_ACK: &[u8] = br#"{"code":200,"msg":"success"}"#;
 pub struct Receiver {
     config: ReceiverConfig,
     dedup: Dedup,
+    store: Arc<dyn DedupStore>,
     budget: BodyBudget,
 }
 
@@ -175,9 +200,18 @@ impl Receiver {
         let budget = BodyBudget::new(config.body_budget);
         Receiver {
             config,
+            store: Arc::new(dedup.clone()),
             dedup,
             budget,
         }
+    }
+
+    /// This receiver with another memory of delivered ids, e.g. a
+    /// [`RedisStore`](crate::RedisStore) shared by several receivers, in place of the
+    /// in-memory window of [`ReceiverConfig::dedup`].
+    pub fn with_store(mut self, store: Arc<dyn DedupStore>) -> Self {
+        self.store = store;
+        self
     }
 
     /// A receiver with this configuration, once [`ReceiverConfig::validate`] found nothing
@@ -192,7 +226,8 @@ impl Receiver {
         &self.config
     }
 
-    /// The memory of delivered message ids.
+    /// The in-memory window of delivered message ids (the store in use unless
+    /// [`with_store`](Self::with_store) set another).
     pub fn dedup(&self) -> &Dedup {
         &self.dedup
     }
@@ -290,16 +325,31 @@ impl Receiver {
                 Err(err) => Answer::refused(callback_failed(&err)),
             };
         }
+        let started = Instant::now();
         loop {
-            match self.dedup.claim(&id, Instant::now()) {
-                Claim::Duplicate => {
+            let claim = match self.store.claim(&id).await {
+                Ok(claim) => claim,
+                Err(err) => return Answer::refused(store_failed(&err)),
+            };
+            match claim {
+                StoreClaim::Duplicate => {
                     return Answer::ok(ack(), Outcome::Duplicate { message_id: id });
                 }
-                Claim::InFlight(other) => other.wait().await,
-                Claim::New(ticket) => {
+                StoreClaim::InFlight(other) => {
+                    if let Some(bound) = self.store.in_flight_wait()
+                        && started.elapsed() >= bound
+                    {
+                        return Answer::refused(still_in_flight());
+                    }
+                    other.await;
+                }
+                StoreClaim::New(ticket) => {
                     return match callback.call(message).await {
                         Ok(()) => {
-                            ticket.delivered(Instant::now());
+                            // The callback accepted it: acknowledged even if the store cannot
+                            // record it now (a later copy is then delivered again: at least
+                            // once, never lost).
+                            let _ = ticket.delivered().await;
                             Answer::ok(
                                 ack(),
                                 Outcome::Delivered {
