@@ -32,6 +32,7 @@
 //! | a probe (`"istest": true`; on a hand-off path checked before the body's shape, so a bare `{"istest": true}` and a full body alike) | 200 | the acknowledgement, callback not called |
 //! | a reply already delivered within the window | 200 | the acknowledgement, callback not called again |
 //! | the callback returned [`Busy`] | 503, `Retry-After` | `{code, message}` |
+//! | a [`DedupStore`] that cannot answer in time (Redis down or slow), or a copy still being delivered by another receiver after the store's wait | 503, `Retry-After` | `{code, message}`, callback not called |
 //! | the callback returned another `Err` | 500 | `{code, message}` (the error's text goes to the observer only) |
 //! | the callback returned `Ok` | 200 | replies `{"code":200,"msg":"success"}`; hand-off `{"code":200,"message":"success"}` |
 //!
