@@ -131,7 +131,14 @@ async fn deliver(client: &reqwest::Client, addr: SocketAddr, id: &str) -> usize 
 /// How many times each message id is in the stream.
 async fn stream_counts(url: &str, stream: &str) -> HashMap<String, usize> {
     let client = redis::Client::open(url).unwrap();
-    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    // pages of a few MB under a loaded machine: longer than the client's default 500 ms
+    let config = redis::AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(10)))
+        .set_response_timeout(Some(Duration::from_secs(30)));
+    let mut connection = client
+        .get_multiplexed_async_connection_with_config(&config)
+        .await
+        .unwrap();
     let mut counts = HashMap::new();
     let mut start = "-".to_owned();
     loop {
@@ -140,7 +147,7 @@ async fn stream_counts(url: &str, stream: &str) -> HashMap<String, usize> {
             .arg(&start)
             .arg("+")
             .arg("COUNT")
-            .arg(5000)
+            .arg(1000)
             .query_async(&mut connection)
             .await
             .unwrap();
