@@ -413,3 +413,35 @@ async fn a_receiver_killed_mid_run_and_restarted_loses_and_doubles_nothing() {
         "6000 messages, a receiver SIGKILLed and restarted: each appended once; {refused} answers were not 200"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_unreachable_answers_503_with_retry_after_and_probes_and_refusals_go_on() {
+    // a port nothing listens on: needs no Redis at all
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://127.0.0.1:{port}/");
+    let (stream, prefix) = names("unreachable");
+    let (_server, addr) = listener(&url, &stream, &prefix, "127.0.0.1:0");
+    let client = client();
+    let post = |body: String, content_type: &'static str| {
+        client
+            .post(format!("http://{addr}/"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let message = post(body("unreachable-1"), "application/json")
+        .await
+        .unwrap();
+    assert_eq!(message.status(), 503);
+    assert_eq!(message.headers()["retry-after"], "1");
+    let probe = post(r#"{"istest": true}"#.to_owned(), "application/json")
+        .await
+        .unwrap();
+    assert_eq!(probe.status(), 200);
+    let refused = post(body("unreachable-2"), "text/plain").await.unwrap();
+    assert_eq!(refused.status(), 415);
+}
