@@ -275,6 +275,7 @@ impl ListenArgs {
             let sink = Sink {
                 store,
                 stream: Arc::from(self.redis_stream.as_str()),
+                report: report.clone(),
             };
             let (replies, handoffs) = (sink.clone(), sink);
             let observer = report.clone();
@@ -390,6 +391,7 @@ impl ListenArgs {
 struct Sink {
     store: RedisStore,
     stream: Arc<str>,
+    report: Report,
 }
 
 impl Sink {
@@ -399,7 +401,14 @@ impl Sink {
     async fn append<T: serde::Serialize>(&self, id: &str, message: &T) -> Result<(), BoxError> {
         let json = serde_json::to_string(message)?;
         match self.store.append_once(&self.stream, id, &json).await {
-            // added now, or already there (a duplicate): either way it is in the stream
+            Ok(gptbots_webhook::Appended::Duplicate) => {
+                self.report.line(format!(
+                    "duplicate: {} already in the stream, acknowledged, not appended again",
+                    crate::terminal::stderr(id)
+                ));
+                Ok(())
+            }
+            // added now
             Ok(_) => Ok(()),
             Err(_) => Err(Box::new(Busy {
                 retry_after: Duration::from_secs(1),

@@ -238,8 +238,8 @@ where
 async fn the_same_message_to_two_receivers_at_once_is_appended_once() {
     let Some(url) = redis_url() else { return };
     let (stream, prefix) = names("same");
-    let (_a, a) = listener(&url, &stream, &prefix, "127.0.0.1:0");
-    let (_b, b) = listener(&url, &stream, &prefix, "127.0.0.1:0");
+    let (server_a, a) = listener(&url, &stream, &prefix, "127.0.0.1:0");
+    let (server_b, b) = listener(&url, &stream, &prefix, "127.0.0.1:0");
     let (ca, cb) = (client(), client());
     let mut ids = Vec::new();
     let mut refused = 0;
@@ -251,6 +251,18 @@ async fn the_same_message_to_two_receivers_at_once_is_appended_once() {
     }
     let counts = stream_counts(&url, &stream).await;
     assert_each_once(&counts, &ids);
+    // each round's second copy was told apart as a duplicate, on one receiver or the other
+    let mut duplicates = 0;
+    let started = Instant::now();
+    while duplicates < 200 && started.elapsed() < support::WAIT {
+        for server in [&server_a, &server_b] {
+            while let Ok(line) = server.err.try_recv() {
+                duplicates += usize::from(line.starts_with("duplicate: same-"));
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(duplicates >= 200, "{duplicates} duplicate lines");
     eprintln!("200 rounds: each appended once; {refused} answers were not 200 (retried)");
 }
 
