@@ -6,11 +6,13 @@ mod output;
 use std::fmt;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use gptbots_protocol::WebhookMessage;
 use gptbots_webhook::{
-    Auth, Callback, Event, HandoffEvent, Outcome, ReceiverConfig, Scheme, ServeLimits, Webhooks,
+    Auth, BoxError, Busy, Callback, DedupConfig, Event, HandoffEvent, Outcome, ReceiverConfig,
+    RedisStore, RedisStoreConfig, Scheme, ServeLimits, Webhooks,
 };
 
 use output::{Output, Report};
@@ -27,7 +29,7 @@ enum WebhookCommand {
     /// Run the receiver until Ctrl-C or SIGTERM: reply webhooks at --path, the human hand-off
     /// calls at /conversation/establish, /chat and /conversation/close. Each accepted message
     /// is one JSON line on standard output; each refused request one line on standard error.
-    Listen(ListenArgs),
+    Listen(Box<ListenArgs>),
     /// Ask the service (or `gptbots mock`) to probe the agent's webhooks, and print how each
     /// answered.
     Check(crate::webhook_check::CheckArgs),
@@ -86,6 +88,20 @@ struct ListenArgs {
     /// The scheme of the Authorization header.
     #[arg(long, default_value = "bearer", value_parser = ["bearer", "basic"], requires = "token")]
     scheme: String,
+    /// Require `Authorization: <scheme> TOKEN` on the hand-off paths (a token of their own:
+    /// --token guards the reply webhook only, and GPTBots documents no header on the hand-off
+    /// calls). Also read from GPTBOTS_HANDOFF_TOKEN. Refused at start if empty or with white
+    /// space around it.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "GPTBOTS_HANDOFF_TOKEN",
+        hide_env_values = true
+    )]
+    handoff_token: Option<Token>,
+    /// The scheme of the hand-off paths' Authorization header.
+    #[arg(long, default_value = "bearer", value_parser = ["bearer", "basic"], requires = "handoff_token")]
+    handoff_scheme: String,
     /// The largest body accepted, in bytes (above zero).
     #[arg(long, value_name = "BYTES", default_value_t = gptbots_webhook::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
@@ -112,6 +128,32 @@ struct ListenArgs {
     /// Retry-After (a reader that stops reading never stalls the server).
     #[arg(long, value_name = "N", default_value_t = 1024)]
     queue: usize,
+    /// Several receivers: append each accepted message to a Redis stream instead of standard
+    /// output, de-duplicated by message id in Redis for an hour across every receiver that
+    /// shares it (claim-and-append in one atomic step, before the 200). Redis unreachable or
+    /// slower than --redis-timeout: 503 with Retry-After. Also read from
+    /// GPTBOTS_WEBHOOK_REDIS_URL (which keeps a password out of the process list).
+    #[arg(
+        long = "redis",
+        value_name = "URL",
+        env = "GPTBOTS_WEBHOOK_REDIS_URL",
+        hide_env_values = true
+    )]
+    redis: Option<Token>,
+    /// The Redis stream the messages are appended to.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "gptbots:webhook",
+        requires = "redis"
+    )]
+    redis_stream: String,
+    /// The prefix of the Redis keys that remember delivered message ids.
+    #[arg(long, value_name = "PREFIX", default_value = gptbots_webhook::RedisStoreConfig::DEFAULT_PREFIX, requires = "redis")]
+    redis_key_prefix: String,
+    /// Seconds each Redis call has; past it, 503 with Retry-After.
+    #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "2", requires = "redis")]
+    redis_timeout: Duration,
     /// Seconds requests in progress have to finish after Ctrl-C or SIGTERM (a second signal
     /// stops at once).
     #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "10")]
@@ -167,13 +209,19 @@ impl ListenArgs {
         let mut config = ReceiverConfig::new()
             .with_body_limit(self.body_limit)
             .with_body_budget(self.body_budget);
-        if let Some(Token(token)) = &self.token {
-            let scheme = if self.scheme == "basic" {
+        let scheme = |name: &str| {
+            if name == "basic" {
                 Scheme::Basic
             } else {
                 Scheme::Bearer
-            };
-            config = config.with_auth(Auth::new(scheme, token.clone()));
+            }
+        };
+        if let Some(Token(token)) = &self.token {
+            config = config.with_auth(Auth::new(scheme(&self.scheme), token.clone()));
+        }
+        if let Some(Token(token)) = &self.handoff_token {
+            config =
+                config.with_handoff_auth(Auth::new(scheme(&self.handoff_scheme), token.clone()));
         }
         config.validate().map_err(|err| err.to_string())?;
         let limits = ServeLimits::DEFAULT
@@ -206,29 +254,80 @@ impl ListenArgs {
                 return ExitCode::FAILURE;
             }
         };
-        let (replies, handoffs) = (output.clone(), output);
-        let observer = report.clone();
-        let router = Webhooks::new(config)
-            .replies(
-                self.path.clone(),
-                Callback::from_fn(move |message: WebhookMessage| {
-                    let out = replies.clone();
-                    async move { out.print(&message).await }
-                }),
-            )
-            .handoff(
-                "",
-                Callback::from_fn(move |event: HandoffEvent| {
-                    let out = handoffs.clone();
-                    async move { out.print(&event).await }
-                }),
-            )
-            .observe(move |event| {
-                if let Some(line) = report_line(event) {
-                    observer.line(line);
+        let router = if let Some(Token(url)) = &self.redis {
+            let store_config = RedisStoreConfig::new()
+                .with_key_prefix(self.redis_key_prefix.clone())
+                .with_window(config.dedup.window)
+                .with_timeout(self.redis_timeout);
+            let store = match RedisStore::new(url, store_config) {
+                Ok(store) => store,
+                Err(err) => {
+                    eprintln!("gptbots webhook: --redis: {err}");
+                    return ExitCode::from(2);
                 }
-            })
-            .into_router();
+            };
+            if let Err(err) = store.ping().await {
+                // not fatal: requests are answered 503 until Redis answers
+                eprintln!("gptbots webhook: {err}; answering 503 until it does");
+            }
+            // the claim-and-append script is the de-duplication: the in-memory window is off
+            let config = config.with_dedup(DedupConfig::disabled());
+            let sink = Sink {
+                store,
+                stream: Arc::from(self.redis_stream.as_str()),
+                report: report.clone(),
+            };
+            let (replies, handoffs) = (sink.clone(), sink);
+            let observer = report.clone();
+            Webhooks::new(config)
+                .replies(
+                    self.path.clone(),
+                    Callback::from_fn(move |message: WebhookMessage| {
+                        let sink = replies.clone();
+                        async move {
+                            let id = message.message_id().unwrap_or_default().to_owned();
+                            sink.append(&id, &message).await
+                        }
+                    }),
+                )
+                .handoff(
+                    "",
+                    Callback::from_fn(move |event: HandoffEvent| {
+                        let sink = handoffs.clone();
+                        async move { sink.append("", &event).await }
+                    }),
+                )
+                .observe(move |event| {
+                    if let Some(line) = report_line(event) {
+                        observer.line(line);
+                    }
+                })
+                .into_router()
+        } else {
+            let (replies, handoffs) = (output.clone(), output);
+            let observer = report.clone();
+            Webhooks::new(config)
+                .replies(
+                    self.path.clone(),
+                    Callback::from_fn(move |message: WebhookMessage| {
+                        let out = replies.clone();
+                        async move { out.print(&message).await }
+                    }),
+                )
+                .handoff(
+                    "",
+                    Callback::from_fn(move |event: HandoffEvent| {
+                        let out = handoffs.clone();
+                        async move { out.print(&event).await }
+                    }),
+                )
+                .observe(move |event| {
+                    if let Some(line) = report_line(event) {
+                        observer.line(line);
+                    }
+                })
+                .into_router()
+        };
         let router = match router {
             Ok(router) => router,
             Err(err) => {
@@ -284,6 +383,37 @@ impl ListenArgs {
         }
         drop(report);
         ExitCode::SUCCESS
+    }
+}
+
+/// `--redis`: each accepted message appended to a Redis stream, once per message id.
+#[derive(Clone)]
+struct Sink {
+    store: RedisStore,
+    stream: Arc<str>,
+    report: Report,
+}
+
+impl Sink {
+    /// Appends `message` (as JSON) unless `id` was delivered within the window; a duplicate is
+    /// accepted too (it is already in the stream). Redis unreachable or slow: `Busy`, so the
+    /// sender gets 503 with Retry-After and delivers it again.
+    async fn append<T: serde::Serialize>(&self, id: &str, message: &T) -> Result<(), BoxError> {
+        let json = serde_json::to_string(message)?;
+        match self.store.append_once(&self.stream, id, &json).await {
+            Ok(gptbots_webhook::Appended::Duplicate) => {
+                self.report.line(format!(
+                    "duplicate: {} already in the stream, acknowledged, not appended again",
+                    crate::terminal::stderr(id)
+                ));
+                Ok(())
+            }
+            // added now
+            Ok(_) => Ok(()),
+            Err(_) => Err(Box::new(Busy {
+                retry_after: Duration::from_secs(1),
+            })),
+        }
     }
 }
 

@@ -106,7 +106,19 @@ fn listen_prints_accepted_messages_and_refusals() {
         200
     );
     let chat = r#"{"conversation_id":"c9","timestamp":5,"body":"from the user"}"#;
-    assert_eq!(post(addr, "/chat", bearer, "application/json", chat), 200);
+    // the hand-off paths do not require the reply webhook's token; their probes are answered
+    // before the body's shape is looked at
+    assert_eq!(post(addr, "/chat", None, "application/json", chat), 200);
+    assert_eq!(
+        post(
+            addr,
+            "/conversation/establish",
+            None,
+            "application/json",
+            r#"{"istest":true}"#
+        ),
+        200
+    );
 
     // standard output: exactly the two accepted messages, one JSON line each
     let line = out_rx.recv_timeout(Duration::from_secs(10)).unwrap();
@@ -369,6 +381,7 @@ fn refused_at_start(args: &[&str], token: Option<&str>) -> String {
         .args(["webhook", "listen", "--addr", "127.0.0.1:0"])
         .args(args)
         .env_remove("GPTBOTS_WEBHOOK_TOKEN")
+        .env_remove("GPTBOTS_HANDOFF_TOKEN")
         .stdin(Stdio::null());
     if let Some(token) = token {
         command.env("GPTBOTS_WEBHOOK_TOKEN", token);
@@ -388,6 +401,17 @@ fn tokens_with_white_space_an_empty_token_and_a_zero_body_limit_are_refused_at_s
     assert!(!stderr.contains("hunter2"), "{stderr}");
     let stderr = refused_at_start(&["--token", ""], None);
     assert!(stderr.contains("empty"), "{stderr}");
+    let stderr = refused_at_start(&["--handoff-token", "hunter2 "], None);
+    assert!(
+        stderr.contains("hand-off") && stderr.contains("white space"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    let stderr = refused_at_start(&["--handoff-token", ""], None);
+    assert!(
+        stderr.contains("hand-off") && stderr.contains("empty"),
+        "{stderr}"
+    );
     let stderr = refused_at_start(&["--body-limit", "0"], None);
     assert!(stderr.contains("body limit is 0"), "{stderr}");
     let stderr = refused_at_start(&["--header-timeout", "0"], None);

@@ -14,9 +14,13 @@ use crate::limits::{DEFAULT_BODY_BUDGET, DEFAULT_BODY_LIMIT};
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ReceiverConfig {
-    /// The required `Authorization` (none: any request is let in, as when GPTBots'
-    /// authorization switch is off).
+    /// The `Authorization` the reply webhook requires (none: any request is let in, as when
+    /// GPTBots' authorization switch is off). The hand-off paths do not use it: GPTBots sends
+    /// no `Authorization` there.
     pub auth: Option<Auth>,
+    /// The `Authorization` the three hand-off paths require, a token of their own (none, the
+    /// default: any request is let in, as GPTBots documents no header there).
+    pub handoff_auth: Option<Auth>,
     /// The largest body accepted, in bytes.
     pub body_limit: usize,
     /// The bytes of all bodies being read at once; past it, 503 with `Retry-After`.
@@ -29,6 +33,7 @@ impl Default for ReceiverConfig {
     fn default() -> Self {
         ReceiverConfig {
             auth: None,
+            handoff_auth: None,
             body_limit: DEFAULT_BODY_LIMIT,
             body_budget: DEFAULT_BODY_BUDGET,
             dedup: DedupConfig::DEFAULT,
@@ -43,9 +48,16 @@ impl ReceiverConfig {
         ReceiverConfig::default()
     }
 
-    /// Requires this `Authorization`.
+    /// Requires this `Authorization` on the reply webhook.
     pub fn with_auth(mut self, auth: Auth) -> Self {
         self.auth = Some(auth);
+        self
+    }
+
+    /// Requires this `Authorization` on the three hand-off paths (a token of their own, apart
+    /// from the reply webhook's).
+    pub fn with_handoff_auth(mut self, auth: Auth) -> Self {
+        self.handoff_auth = Some(auth);
         self
     }
 
@@ -76,6 +88,10 @@ impl ReceiverConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         if let Some(auth) = &self.auth {
             auth.validate()?;
+        }
+        if let Some(auth) = &self.handoff_auth {
+            auth.validate()
+                .map_err(|err| ConfigError::new(format!("hand-off {err}")))?;
         }
         if self.body_limit == 0 {
             return Err(ConfigError::new(

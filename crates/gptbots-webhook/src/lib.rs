@@ -7,7 +7,9 @@
 //!   and the byte budget; [`answer`]: refusals, outcomes and answers.
 //! - [`router`]: the axum binding, [`Webhooks`], which builds a `Router`.
 //! - [`serve`]: serving that router with every connection bounded ([`ServeLimits`]).
-//! - [`dedup`]: the bounded memory of delivered message ids.
+//! - [`dedup`]: the bounded memory of delivered message ids; [`store`]: the interface over it
+//!   and, with the `redis` feature, `redis_store`: the same memory in Redis, shared by several
+//!   receivers.
 //! - [`auth`]: the optional `Authorization` token, compared in constant time.
 //!
 //! Upstream: <https://www.gptbots.ai/docs/api-reference/conversation-api/webhook-mode>.
@@ -21,20 +23,23 @@
 //! | request | status | body |
 //! |---|---|---|
 //! | not `POST` | 405, `Allow: POST` | `{code, message}` |
-//! | `Authorization` configured, and missing or wrong | 401 | `{code, message}` |
+//! | `Authorization` configured, and missing or wrong (the reply webhook's token on the reply path; on the hand-off paths only their own token, if one is set) | 401 | `{code, message}` |
 //! | `Content-Type` not `application/json` (parameters allowed; a `charset` must be UTF-8), or missing | 415 | `{code, message}` |
 //! | `Content-Length` over the limit (checked before reading), or the body passes the limit while it is read | 413 | `{code, message}` |
 //! | the bodies being read at once pass their byte budget, and cutting the bodies stalled for a second (408 to them) does not make room | 503, `Retry-After` | `{code, message}` |
 //! | the body did not arrive by the server's body deadline ([`serve`]) | 408 | `{code, message}` |
 //! | not JSON, or not the shape of a reply / hand-off body, or a `message_id` over 256 bytes | 400 | `{code, message}`, the message naming the JSON path |
-//! | a probe (`"istest": true`) | 200 | `{"code":200,"msg":"success"}`, callback not called |
+//! | a probe (`"istest": true`; on a hand-off path checked before the body's shape, so a bare `{"istest": true}` and a full body alike) | 200 | the acknowledgement, callback not called |
 //! | a reply already delivered within the window | 200 | the acknowledgement, callback not called again |
 //! | the callback returned [`Busy`] | 503, `Retry-After` | `{code, message}` |
+//! | a [`DedupStore`] that cannot answer in time (Redis down or slow), or a copy still being delivered by another receiver after the store's wait | 503, `Retry-After` | `{code, message}`, callback not called |
 //! | the callback returned another `Err` | 500 | `{code, message}` (the error's text goes to the observer only) |
 //! | the callback returned `Ok` | 200 | replies `{"code":200,"msg":"success"}`; hand-off `{"code":200,"message":"success"}` |
 //!
 //! # Decisions where the upstream docs are silent
 //!
+//! - The hand-off paths do not require the reply webhook's token (GPTBots sends none there);
+//!   they may have a token of their own ([`ReceiverConfig::with_handoff_auth`]).
 //! - The authorization token is compared as configured, after the scheme name (matched
 //!   case-insensitively) and one or more spaces; a `Basic` token is not decoded. A token that
 //!   is empty or has white space around it is refused at start ([`ReceiverConfig::validate`]).
@@ -62,7 +67,10 @@ pub mod config;
 pub mod dedup;
 pub mod limits;
 pub mod receive;
+#[cfg(feature = "redis")]
+pub mod redis_store;
 pub mod router;
+pub mod store;
 
 pub use answer::{Answer, Outcome, Refusal, RefusalKind};
 pub use auth::{Auth, Scheme};
@@ -73,8 +81,13 @@ pub use limits::{
     BodyBudget, DEFAULT_BODY_BUDGET, DEFAULT_BODY_LIMIT, MAX_MESSAGE_ID_LEN, read_body,
     read_body_within,
 };
-pub use receive::{HandoffEvent, HandoffKind, Receiver, parse_handoff, parse_reply};
+pub use receive::{
+    HandoffEvent, HandoffKind, Receiver, is_handoff_probe, parse_handoff, parse_reply,
+};
+#[cfg(feature = "redis")]
+pub use redis_store::{Appended, RedisStore, RedisStoreConfig};
 pub use router::{Event, RouteError, Webhooks};
+pub use store::{DedupStore, DeliveryTicket, StoreClaim, StoreError};
 
 /// Serves a router (the one [`Webhooks::into_router`] builds, or yours) with every connection
 /// bounded, until `shutdown` resolves; then lets requests in progress finish within the grace

@@ -5,7 +5,8 @@
 //! `http_body::Body`), which hyper, axum and most Rust servers share; [`crate::router`] is the
 //! thin axum binding over it.
 
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 #[cfg(any(doc, test))]
@@ -20,8 +21,9 @@ use crate::answer::{Answer, Outcome, Refusal, RefusalKind, json_body};
 use crate::callback::{BoxError, Busy, Callback};
 use crate::checks::{check_auth, check_content_length, check_content_type, check_method};
 use crate::config::{ConfigError, ReceiverConfig};
-use crate::dedup::{Claim, Dedup};
+use crate::dedup::Dedup;
 use crate::limits::{BodyBudget, Held, MAX_MESSAGE_ID_LEN, read_body_within};
+use crate::store::{DedupStore, StoreClaim, StoreError};
 
 /// Which hand-off call a request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -115,6 +117,22 @@ pub fn parse_handoff(kind: HandoffKind, body: &[u8]) -> Result<HandoffEvent, Ref
     event.map_err(|err| Refusal::bad_body(&err))
 }
 
+/// Whether a hand-off body is an availability probe: a JSON object with `"istest": true`,
+/// whatever else it holds (a bare `{"istest": true}` or a full body).
+pub fn is_handoff_probe(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        istest: Option<serde_json::Value>,
+    }
+    matches!(
+        serde_json::from_slice::<Probe>(body),
+        Ok(Probe {
+            istest: Some(serde_json::Value::Bool(true))
+        })
+    )
+}
+
 fn callback_failed(err: &BoxError) -> Refusal {
     if let Some(busy) = err.downcast_ref::<Busy>() {
         return Refusal::new(
@@ -130,6 +148,28 @@ fn callback_failed(err: &BoxError) -> Refusal {
             "the message was not accepted; deliver it again later",
         )
     }
+}
+
+/// `Retry-After` when the store cannot answer, or another receiver is still delivering a copy.
+const STORE_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+fn store_failed(err: &StoreError) -> Refusal {
+    Refusal {
+        cause: Some(err.to_string()),
+        ..Refusal::new(
+            RefusalKind::Unavailable,
+            "the store of delivered ids cannot be reached; deliver it again later",
+        )
+        .with_retry_after(STORE_RETRY_AFTER)
+    }
+}
+
+fn still_in_flight() -> Refusal {
+    Refusal::new(
+        RefusalKind::Unavailable,
+        "the same message is being delivered by another receiver; deliver it again later",
+    )
+    .with_retry_after(STORE_RETRY_AFTER)
 }
 
 fn id_too_long(len: usize) -> Refusal {
@@ -148,6 +188,7 @@ const REPLY_ACK: &[u8] = br#"{"code":200,"msg":"success"}"#;
 pub struct Receiver {
     config: ReceiverConfig,
     dedup: Dedup,
+    store: Arc<dyn DedupStore>,
     budget: BodyBudget,
 }
 
@@ -159,9 +200,18 @@ impl Receiver {
         let budget = BodyBudget::new(config.body_budget);
         Receiver {
             config,
+            store: Arc::new(dedup.clone()),
             dedup,
             budget,
         }
+    }
+
+    /// This receiver with another memory of delivered ids, e.g. a
+    /// [`RedisStore`](crate::RedisStore) shared by several receivers, in place of the
+    /// in-memory window of [`ReceiverConfig::dedup`].
+    pub fn with_store(mut self, store: Arc<dyn DedupStore>) -> Self {
+        self.store = store;
+        self
     }
 
     /// A receiver with this configuration, once [`ReceiverConfig::validate`] found nothing
@@ -176,7 +226,8 @@ impl Receiver {
         &self.config
     }
 
-    /// The memory of delivered message ids.
+    /// The in-memory window of delivered message ids (the store in use unless
+    /// [`with_store`](Self::with_store) set another).
     pub fn dedup(&self) -> &Dedup {
         &self.dedup
     }
@@ -195,13 +246,31 @@ impl Receiver {
         check_content_length(headers, self.config.body_limit)
     }
 
-    async fn head_and_body<B>(&self, request: http::Request<B>) -> Result<(Bytes, Held), Refusal>
+    /// Checks a hand-off request's head as [`check_head`](Self::check_head) does, with the
+    /// hand-off paths' own token ([`ReceiverConfig::handoff_auth`]) instead of the reply
+    /// webhook's.
+    pub fn check_handoff_head(&self, method: &Method, headers: &HeaderMap) -> Result<(), Refusal> {
+        check_method(method)?;
+        check_auth(self.config.handoff_auth.as_ref(), headers)?;
+        check_content_type(headers)?;
+        check_content_length(headers, self.config.body_limit)
+    }
+
+    async fn head_and_body<B>(
+        &self,
+        request: http::Request<B>,
+        handoff: bool,
+    ) -> Result<(Bytes, Held), Refusal>
     where
         B: Body,
         B::Error: Into<BoxError>,
     {
         let (parts, body) = request.into_parts();
-        self.check_head(&parts.method, &parts.headers)?;
+        if handoff {
+            self.check_handoff_head(&parts.method, &parts.headers)?;
+        } else {
+            self.check_head(&parts.method, &parts.headers)?;
+        }
         read_body_within(body, self.config.body_limit, &self.budget).await
     }
 
@@ -217,7 +286,7 @@ impl Receiver {
         B: Body,
         B::Error: Into<BoxError>,
     {
-        let (body, _held) = match self.head_and_body(request).await {
+        let (body, _held) = match self.head_and_body(request, false).await {
             Ok(read) => read,
             Err(refusal) => return Answer::refused(refusal),
         };
@@ -256,16 +325,31 @@ impl Receiver {
                 Err(err) => Answer::refused(callback_failed(&err)),
             };
         }
+        let started = Instant::now();
         loop {
-            match self.dedup.claim(&id, Instant::now()) {
-                Claim::Duplicate => {
+            let claim = match self.store.claim(&id).await {
+                Ok(claim) => claim,
+                Err(err) => return Answer::refused(store_failed(&err)),
+            };
+            match claim {
+                StoreClaim::Duplicate => {
                     return Answer::ok(ack(), Outcome::Duplicate { message_id: id });
                 }
-                Claim::InFlight(other) => other.wait().await,
-                Claim::New(ticket) => {
+                StoreClaim::InFlight(other) => {
+                    if let Some(bound) = self.store.in_flight_wait()
+                        && started.elapsed() >= bound
+                    {
+                        return Answer::refused(still_in_flight());
+                    }
+                    other.await;
+                }
+                StoreClaim::New(ticket) => {
                     return match callback.call(message).await {
                         Ok(()) => {
-                            ticket.delivered(Instant::now());
+                            // The callback accepted it: acknowledged even if the store cannot
+                            // record it now (a later copy is then delivered again: at least
+                            // once, never lost).
+                            let _ = ticket.delivered().await;
                             Answer::ok(
                                 ack(),
                                 Outcome::Delivered {
@@ -283,6 +367,10 @@ impl Receiver {
     /// Handles a hand-off request of the given kind end to end; answers
     /// `{"code":200,"message":"success"}` once the callback accepted.
     ///
+    /// The head is checked with the hand-off paths' own token, if one is configured (the reply
+    /// webhook's token is not required here). A body with `"istest": true` is a probe,
+    /// whatever else it holds: acknowledged, the callback not called.
+    ///
     /// Hand-off bodies carry no message id, so they are not de-duplicated: two identical
     /// `/chat` calls may well be two messages.
     pub async fn handle_handoff<B>(
@@ -295,10 +383,13 @@ impl Receiver {
         B: Body,
         B::Error: Into<BoxError>,
     {
-        let (body, _held) = match self.head_and_body(request).await {
+        let (body, _held) = match self.head_and_body(request, true).await {
             Ok(read) => read,
             Err(refusal) => return Answer::refused(refusal),
         };
+        if is_handoff_probe(&body) {
+            return Answer::ok(json_body(&HandoffReply::success()), Outcome::Probe);
+        }
         let event = match parse_handoff(kind, &body) {
             Ok(event) => event,
             Err(refusal) => return Answer::refused(refusal),

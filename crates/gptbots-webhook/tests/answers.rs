@@ -505,7 +505,12 @@ async fn channel_callback() {
 
 #[tokio::test]
 async fn handoff_calls() {
-    let receiver = Receiver::new(ReceiverConfig::new().with_auth(Auth::bearer("t")));
+    // the hand-off paths' own token, apart from the reply webhook's
+    let receiver = Receiver::new(
+        ReceiverConfig::new()
+            .with_auth(Auth::bearer("t"))
+            .with_handoff_auth(Auth::bearer("h")),
+    );
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
     let callback = Callback::from_fn(move |event: HandoffEvent| {
@@ -518,7 +523,7 @@ async fn handoff_calls() {
     let request = |body: &str, auth: bool| {
         let mut builder = post(Bytes::new());
         if auth {
-            builder = builder.header("authorization", "Bearer t");
+            builder = builder.header("authorization", "Bearer h");
         }
         builder
             .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
@@ -548,6 +553,15 @@ async fn handoff_calls() {
         // unauthorized: refused, not delivered
         let answer = receiver
             .handle_handoff(kind, request(body, false), &callback)
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        // the reply webhook's token is not the hand-off token
+        let with_reply_token = post(Bytes::new())
+            .header("authorization", "Bearer t")
+            .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
+            .unwrap();
+        let answer = receiver
+            .handle_handoff(kind, with_reply_token, &callback)
             .await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }

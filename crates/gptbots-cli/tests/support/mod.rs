@@ -22,6 +22,7 @@ pub fn gptbots(args: &[&str]) -> Command {
         .env_remove("GPTBOTS_API_KEY")
         .env_remove("GPTBOTS_MOCK_API_KEY")
         .env_remove("GPTBOTS_WEBHOOK_TOKEN")
+        .env_remove("GPTBOTS_HANDOFF_TOKEN")
         .env_remove("GPTBOTS_WEBHOOK_AUTHORIZATION")
         .stdin(Stdio::null());
     command

@@ -19,7 +19,7 @@ use axum::Router;
 use axum::routing::post;
 use bytes::Bytes;
 use gptbots_protocol::{SendMessageResponse, WebhookAck, WebhookMessage};
-use gptbots_webhook::{Auth, Callback, ReceiverConfig, Webhooks};
+use gptbots_webhook::{Auth, Callback, Receiver, ReceiverConfig, Webhooks};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -247,8 +247,18 @@ pub struct Seen(pub Arc<Mutex<HashMap<String, u32>>>);
 
 /// The receiver under test: Bearer token, default limits and dedup, a callback that counts.
 pub fn receiver_router(seen: &Seen) -> Router {
+    receiver_router_on(Receiver::new(receiver_config()), seen)
+}
+
+/// The receiver's configuration under test: Bearer token, default limits and dedup.
+pub fn receiver_config() -> ReceiverConfig {
+    ReceiverConfig::new().with_auth(Auth::bearer(TOKEN))
+}
+
+/// The router of [`receiver_router`] over a given receiver (e.g. one with another store).
+pub fn receiver_router_on(receiver: Receiver, seen: &Seen) -> Router {
     let seen = seen.clone();
-    Webhooks::new(ReceiverConfig::new().with_auth(Auth::bearer(TOKEN)))
+    Webhooks::from_receiver(receiver)
         .replies(
             "/",
             Callback::from_fn(move |message: WebhookMessage| {
