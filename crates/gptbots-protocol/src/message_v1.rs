@@ -138,7 +138,10 @@ impl SendMessageRequestV1 {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "schemars",
-    schemars(extend("oneOf" = [{ "required": ["url"] }, { "required": ["base64_content"] }]))
+    schemars(extend("oneOf" = [
+        { "title": "UrlFile", "required": ["url"] },
+        { "title": "Base64File", "required": ["base64_content"] }
+    ]))
 )]
 #[non_exhaustive]
 pub struct FileV1 {

@@ -273,7 +273,10 @@ impl schemars::JsonSchema for Content {
         let parts = generator.subschema_for::<Vec<ContentPart>>();
         schemars::json_schema!({
             "description": "A plain string, or an array of parts.",
-            "oneOf": [ { "type": "string" }, parts ]
+            "oneOf": [
+                { "title": "TextContent", "type": "string" },
+                { "title": "PartsContent", "allOf": [parts] }
+            ]
         })
     }
 }
@@ -475,6 +478,7 @@ impl schemars::JsonSchema for ContentPart {
         let attachments = generator.subschema_for::<Attachments>();
         let tagged = |tag: &str, field: &str, schema: serde_json::Value| {
             serde_json::json!({
+                "title": crate::schema::part_title(tag),
                 "type": "object",
                 "properties": { "type": { "const": tag }, field: schema },
                 "required": ["type", field]
@@ -578,13 +582,56 @@ impl schemars::JsonSchema for Attachments {
     /// As a request sends them: each attachment with exactly one of `url` and
     /// `base64_content`.
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        // Each branch is a definition of its own, so that generated code names it.
         let one = serde_json::json!({
-            "allOf": [generator.subschema_for::<Attachment>()],
-            "oneOf": [{ "required": ["url"] }, { "required": ["base64_content"] }]
+            "oneOf": [
+                generator.subschema_for::<UrlAttachment>(),
+                generator.subschema_for::<Base64Attachment>()
+            ]
         });
         schemars::json_schema!({
             "description": "One attachment object, or an array of them.",
-            "oneOf": [ one, { "type": "array", "items": one } ]
+            "oneOf": [
+                generator.subschema_for::<UrlAttachment>(),
+                generator.subschema_for::<Base64Attachment>(),
+                { "title": "AttachmentList", "type": "array", "items": one }
+            ]
+        })
+    }
+}
+
+/// The schema of a request's attachment given by `url` (and not `base64_content`).
+#[cfg(feature = "schemars")]
+struct UrlAttachment;
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UrlAttachment {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UrlAttachment".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An attachment given by its URL.",
+            "allOf": [generator.subschema_for::<Attachment>()],
+            "required": ["url"]
+        })
+    }
+}
+
+/// The schema of a request's attachment given by `base64_content` (and not `url`).
+#[cfg(feature = "schemars")]
+struct Base64Attachment;
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Base64Attachment {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Base64Attachment".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An attachment given inline, base64-encoded.",
+            "allOf": [generator.subschema_for::<Attachment>()],
+            "required": ["base64_content"]
         })
     }
 }

@@ -23,6 +23,7 @@ use crate::usage::Tokens;
 /// `role` as the server sends it (conversation detail): the documented values or a newer one.
 pub(crate) fn server_role(_: &mut schemars::SchemaGenerator) -> Schema {
     crate::open_enum::enum_schema(
+        "Role",
         crate::message_v2::Role::KNOWN,
         crate::open_enum::SchemaMode::open,
     )
@@ -36,10 +37,14 @@ pub(crate) fn server_content_parts(generator: &mut schemars::SchemaGenerator) ->
     let one = generator.subschema_for::<Attachment>().to_value();
     let attachments = serde_json::json!({
         "description": "One attachment object, or an array of them.",
-        "oneOf": [ one, { "type": "array", "items": one } ]
+        "oneOf": [
+            { "title": "SingleAttachment", "allOf": [one] },
+            { "title": "AttachmentList", "type": "array", "items": one }
+        ]
     });
     let tagged = |tag: &str, schema: &Value| {
         serde_json::json!({
+            "title": part_title(tag),
             "type": "object",
             "properties": { "type": { "const": tag }, tag: schema },
             "required": ["type", tag]
@@ -53,6 +58,7 @@ pub(crate) fn server_content_parts(generator: &mut schemars::SchemaGenerator) ->
         })
         .collect();
     parts.push(serde_json::json!({
+        "title": "UnknownPart",
         "description": "A part of a type added by a newer server.",
         "type": "object",
         "properties": {
@@ -64,6 +70,18 @@ pub(crate) fn server_content_parts(generator: &mut schemars::SchemaGenerator) ->
         "type": ["array", "null"],
         "items": { "anyOf": parts }
     })
+}
+
+/// The title of a content part's schema branch, a good type name in generated code: `text`
+/// becomes `TextPart`.
+pub(crate) fn part_title(tag: &str) -> String {
+    let mut chars = tag.chars();
+    let first = chars.next().map(|c| c.to_ascii_uppercase());
+    first
+        .into_iter()
+        .chain(chars)
+        .chain("Part".chars())
+        .collect()
 }
 
 /// Text that may come as a number (kept as the number's text), or `null`.
@@ -267,7 +285,7 @@ impl JsonSchema for Frame {
         let or_null = |schema: Value| serde_json::json!({ "anyOf": [schema, { "type": "null" }] });
         let mut flow = frame(
             code::FLOW_OUTPUT,
-            "FlowOutput",
+            "FlowOutputFrame",
             flow_items,
             &["code", "data"],
         );
@@ -282,16 +300,16 @@ impl JsonSchema for Frame {
         schemars::json_schema!({
             "description": "One frame of a streaming reply. The `code` decides the kind; codes not listed are kept as they came.",
             "anyOf": [
-                frame(code::MESSAGE_INFO, "MessageInfo", message_info, &["code", "data"]),
-                frame(code::TEXT, "Text", serde_json::json!({ "type": "string" }), &["code", "data"]),
-                frame(code::AUDIO, "Audio", audio, &["code", "data"]),
+                frame(code::MESSAGE_INFO, "MessageInfoFrame", message_info, &["code", "data"]),
+                frame(code::TEXT, "TextFrame", serde_json::json!({ "type": "string" }), &["code", "data"]),
+                frame(code::AUDIO, "AudioFrame", audio, &["code", "data"]),
                 flow,
-                frame(code::COST, "Cost", tokens, &["code", "data"]),
-                frame(code::END, "End", serde_json::json!({ "type": "null" }), &["code"]),
-                frame(code::CITATION, "Citation", or_null(citations), &["code"]),
-                frame(code::CORRELATE_ATTACHMENT, "CorrelateAttachment", or_null(attachments), &["code"]),
+                frame(code::COST, "CostFrame", tokens, &["code", "data"]),
+                frame(code::END, "EndFrame", serde_json::json!({ "type": "null" }), &["code"]),
+                frame(code::CITATION, "CitationFrame", or_null(citations), &["code"]),
+                frame(code::CORRELATE_ATTACHMENT, "CorrelateAttachmentFrame", or_null(attachments), &["code"]),
                 {
-                    "title": "Error",
+                    "title": "ErrorFrame",
                     "description": "A code of 20000 or more and no `data` (or `null`): an error inside the stream.",
                     "type": "object",
                     "properties": {
@@ -302,12 +320,20 @@ impl JsonSchema for Frame {
                     "required": ["code"]
                 },
                 {
-                    "title": "Unknown",
+                    "title": "UnknownFrame",
                     "description": "Any other code (5, 6, 41 or newer), `data` as it came.",
                     "type": "object",
                     "properties": {
                         "code": { "type": "integer", "not": { "enum": known } },
-                        "message": message
+                        "message": message,
+                        "data": { "description": "The frame's data as it came: any JSON value." }
+                    },
+                    "not": {
+                        "description": "An error frame is not an unknown one.",
+                        "properties": {
+                            "code": { "minimum": 20000 },
+                            "data": { "type": "null" }
+                        }
                     },
                     "required": ["code"]
                 }

@@ -254,3 +254,51 @@ fn the_schemas_accept_what_a_newer_server_may_send() {
         "a v1 reply as a webhook body",
     );
 }
+
+/// The branches of `anyOf` at the root of `schema` that `instance` matches, by title. Each
+/// branch is checked on its own, with the schema's `$defs` beside it.
+fn matching_branches(schema: &str, instance: &Value) -> Vec<String> {
+    let path = schemas_dir().join(format!("{schema}.schema.json"));
+    let root: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut titles = Vec::new();
+    for branch in root["anyOf"].as_array().unwrap() {
+        let mut alone = branch.clone();
+        alone["$defs"] = root["$defs"].clone();
+        alone["$schema"] = root["$schema"].clone();
+        if jsonschema::draft202012::new(&alone)
+            .unwrap()
+            .is_valid(instance)
+        {
+            titles.push(branch["title"].as_str().unwrap().to_owned());
+        }
+    }
+    titles
+}
+
+#[test]
+fn union_branches_have_titles_that_name_types() {
+    let frame = |v: Value| matching_branches("stream-frame", &v);
+    assert_eq!(frame(json!({"code": 3, "data": "Hi"})), ["TextFrame"]);
+    assert_eq!(frame(json!({"code": 0})), ["EndFrame"]);
+    assert_eq!(
+        frame(json!({"code": 41, "message": "x", "data": {"k": [1]}})),
+        ["UnknownFrame"]
+    );
+    assert_eq!(
+        frame(json!({"code": 40000, "message": "bad"})),
+        ["ErrorFrame"]
+    );
+    // A malformed known frame matches no branch, the unknown one included.
+    assert!(frame(json!({"code": 3, "data": 7})).is_empty());
+
+    let webhook = |v: Value| matching_branches("webhook-message", &v);
+    let mut reply = vector("webhook/message.json");
+    assert_eq!(webhook(reply.clone()), ["WebhookReplyV2"]);
+    // A probe wins over a reply: a full reply body with `istest: true` is only a probe.
+    reply["istest"] = json!(true);
+    assert_eq!(webhook(reply), ["WebhookProbe"]);
+    let mut v1 = vector("v1/send-message-response.json");
+    assert_eq!(webhook(v1.clone()), ["WebhookReplyV1"]);
+    v1["istest"] = json!(true);
+    assert_eq!(webhook(v1), ["WebhookProbe"]);
+}
