@@ -150,8 +150,8 @@ impl ConversationDetailResponse {
 
 /// One message of a conversation detail page.
 ///
-/// The fields follow the upstream page's examples; fields this crate does not name are kept in
-/// `extra`.
+/// The fields follow the upstream page's examples; other fields are allowed, and kept (in
+/// `extra`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
@@ -171,7 +171,7 @@ pub struct ConversationMessage {
         schemars(schema_with = "crate::schema::server_role")
     )]
     pub role: Role,
-    /// The user's feedback on the message; `None` when the user gave none (`""`, `null` or
+    /// The user's feedback on the message; none when the user gave none (`""`, `null` or
     /// absent on the wire).
     #[serde(
         default,
@@ -220,9 +220,9 @@ impl ConversationMessage {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct BranchContent {
-    /// The Flow agent branch that produced this content; `None` for user messages and other
-    /// agents (absent, `null` or `""` on the wire is kept as it came: `""` stays `Some("")`).
-    /// A number is kept as its text.
+    /// The Flow agent branch that produced this content; none for user messages and other
+    /// agents (absent, `null` or `""` on the wire, each kept as it came: `""` stays `""`). A
+    /// number is kept as its text.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",

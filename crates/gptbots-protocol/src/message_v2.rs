@@ -711,7 +711,7 @@ impl Attachment {
     }
 }
 
-/// `conversation_config`: per-request adjustments. Fields left `None` are omitted, and the
+/// `conversation_config`: per-request adjustments. Fields left unset are omitted, and the
 /// agent's settings apply.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -723,9 +723,9 @@ pub struct ConversationConfig {
     /// Use short-term memory (the conversation so far) for this message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_term_memory: Option<bool>,
-    /// Knowledge retrieval. `None` (absent): the agent's default knowledge.
-    /// `Some(Knowledge::none())` (both arrays empty): no retrieval. Ids: the union of those
-    /// documents and knowledge bases. These three stay distinct on the wire.
+    /// Knowledge retrieval. Absent: the agent's default knowledge. Both arrays empty: no
+    /// retrieval. Ids: the union of those documents and knowledge bases. These three stay
+    /// distinct on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knowledge: Option<Knowledge>,
     /// Values for the agent's custom variables.
@@ -778,7 +778,7 @@ impl ConversationConfig {
 
 /// `knowledge`: which documents and knowledge bases to retrieve from.
 ///
-/// Each array is kept as it came: absent (`None`) or present, even empty.
+/// Each array is kept as it came: absent or present, even empty.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]

@@ -139,6 +139,69 @@ fn without_null(value: Value) -> Value {
     }
 }
 
+/// Every `description` in `value` as plain prose for readers in any language: see
+/// [`plain_prose`].
+pub fn plain_descriptions(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, member)| match member {
+                    Value::String(text) if key == "description" => {
+                        (key, Value::String(plain_prose(&text)))
+                    }
+                    other => (key, plain_descriptions(other)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(plain_descriptions).collect()),
+        other => other,
+    }
+}
+
+/// A doc comment as plain prose: a Rust doc link (`` [`Foo`](path) `` or `` [`Foo`] ``) becomes
+/// `` `Foo` ``, and a path inside backticks keeps its last segment (`` `Role::User` `` becomes
+/// `` `User` ``), so that a description names the wire's things, not the Rust crate's.
+pub fn plain_prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('`') {
+        let (before, after) = rest.split_at(start);
+        let Some(end) = after[1..].find('`') else {
+            break;
+        };
+        let code = &after[1..1 + end];
+        let mut tail = &after[2 + end..];
+        match (before.strip_suffix('['), tail.strip_prefix(']')) {
+            (Some(text), Some(closed)) => {
+                out.push_str(text);
+                tail = closed;
+                if closed.starts_with('(') {
+                    if let Some(paren) = closed.find(')') {
+                        tail = &closed[paren + 1..];
+                    }
+                }
+            }
+            _ => out.push_str(before),
+        }
+        let code = match code.rsplit_once("::") {
+            Some((_, last))
+                if code
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':') =>
+            {
+                last
+            }
+            _ => code,
+        };
+        out.push('`');
+        out.push_str(code);
+        out.push('`');
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// One exported schema: its file stem and the schema as canonical JSON.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -185,7 +248,7 @@ fn schema_of<T: JsonSchema>(name: &'static str, id_base: &str) -> WireSchema {
     );
     WireSchema {
         name,
-        schema: schema.to_value(),
+        schema: plain_descriptions(schema.to_value()),
     }
 }
 
@@ -339,5 +402,32 @@ impl JsonSchema for Frame {
                 }
             ]
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_prose;
+
+    #[test]
+    fn doc_links_and_paths_become_plain_names() {
+        assert_eq!(
+            plain_prose("match on [`code`](Self::code), never the text"),
+            "match on `code`, never the text"
+        );
+        assert_eq!(
+            plain_prose("error 40005 ([`ErrorCode::PAGE_PAST_END`])."),
+            "error 40005 (`PAGE_PAST_END`)."
+        );
+        assert_eq!(
+            plain_prose("`user_info` of [`HandoffEstablish`]."),
+            "`user_info` of `HandoffEstablish`."
+        );
+        assert_eq!(
+            plain_prose("a [note] and `a b::c` stay"),
+            "a [note] and `a b::c` stay"
+        );
+        assert_eq!(plain_prose("an odd ` tick"), "an odd ` tick");
+        assert_eq!(plain_prose("[`half` open"), "[`half` open");
     }
 }

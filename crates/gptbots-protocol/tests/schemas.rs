@@ -302,3 +302,57 @@ fn union_branches_have_titles_that_name_types() {
     v1["istest"] = json!(true);
     assert_eq!(webhook(v1), ["WebhookProbe"]);
 }
+
+/// Rust in a description: a path, `Option`'s variants, a doc link, `Self`, the crate.
+const RUST_ISMS: &[&str] = &["::", "Some(", "None", "[`", "Self", "crate", "gptbots_"];
+
+/// Every `description` and `title` under `value` that reads as Rust, as `file: path: text`.
+fn rust_isms(file: &str, path: &str, value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, member) in map {
+                let here = format!("{path}/{key}");
+                match member {
+                    Value::String(text) if key == "description" || key == "title" => {
+                        if let Some(found) = RUST_ISMS.iter().find(|r| text.contains(*r)) {
+                            out.push(format!("{file}: {here}: {found:?} in {text:?}"));
+                        }
+                    }
+                    other => rust_isms(file, &here, other, out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                rust_isms(file, &format!("{path}/{i}"), item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn descriptions_are_plain_prose_without_rust() {
+    let mut found = Vec::new();
+    for schema in gptbots_protocol::schema::wire_schemas() {
+        rust_isms(
+            &format!("schemas/{}.schema.json", schema.name),
+            "",
+            &schema.schema,
+            &mut found,
+        );
+    }
+    assert!(
+        found.is_empty(),
+        "Rust in descriptions:\n{}",
+        found.join("\n")
+    );
+    // The scan does find Rust where there is some, and names where.
+    let sample = json!({"$defs": {"A": {"description": "`None` when absent"}}});
+    rust_isms("x", "", &sample, &mut found);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].starts_with("x: /$defs/A/description: "),
+        "{found:?}"
+    );
+}

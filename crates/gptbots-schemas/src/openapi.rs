@@ -698,10 +698,11 @@ impl Operation {
 
 /// Conversation detail v2's query, from its type (it is not one of the wire schemas).
 fn detail_v2_query() -> Value {
-    schemars::generate::SchemaSettings::draft2020_12()
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()
         .into_root_schema_for::<gptbots_protocol::ConversationDetailQuery>()
-        .to_value()
+        .to_value();
+    gptbots_protocol::schema::plain_descriptions(schema)
 }
 
 /// Query parameters from an object schema: one per property, `required` as the schema says.

@@ -568,3 +568,50 @@ fn check_mode_fails_on_a_changed_or_missing_document() {
     let (ok, stderr) = tool(&scratch, &["--check"]);
     assert!(ok, "{stderr}");
 }
+
+/// Every `description`, `title` and `summary` under `value` that reads as Rust (a path,
+/// `Option`'s variants, a doc link, `Self`, the crate), as `path: text`.
+fn rust_isms(path: &str, value: &Value, out: &mut Vec<String>) {
+    const RUST_ISMS: &[&str] = &["::", "Some(", "None", "[`", "Self", "crate", "gptbots_"];
+    match value {
+        Value::Object(map) => {
+            for (key, member) in map {
+                let here = format!("{path}/{key}");
+                match member {
+                    Value::String(text)
+                        if ["description", "title", "summary"].contains(&key.as_str()) =>
+                    {
+                        if let Some(found) = RUST_ISMS.iter().find(|r| text.contains(*r)) {
+                            out.push(format!("{here}: {found:?} in {text:?}"));
+                        }
+                    }
+                    other => rust_isms(&here, other, out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                rust_isms(&format!("{path}/{i}"), item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn descriptions_are_plain_prose_without_rust() {
+    let mut found = Vec::new();
+    rust_isms("", &committed(), &mut found);
+    assert!(
+        found.is_empty(),
+        "Rust in the OpenAPI document:\n{}",
+        found.join("\n")
+    );
+    // The scan does find Rust where there is some.
+    rust_isms(
+        "",
+        &serde_json::json!({"description": "see [`Frame`]"}),
+        &mut found,
+    );
+    assert_eq!(found.len(), 1);
+}
