@@ -22,7 +22,7 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 #[non_exhaustive]
 pub struct CreateConversationRequest {
     /// The developer's id for the user, at most 32 characters.
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1, max = crate::conversation::MAX_USER_ID_CHARS)))]
     pub user_id: String,
 }
 
@@ -75,10 +75,13 @@ impl CreateConversationResponse {
 #[non_exhaustive]
 pub struct ConversationDetailQuery {
     /// The conversation.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub conversation_id: String,
     /// The page, from 1.
+    #[cfg_attr(feature = "schemars", schemars(range(min = 1)))]
     pub page: u32,
     /// Items per page, at most 100.
+    #[cfg_attr(feature = "schemars", schemars(range(min = 1, max = crate::conversation::MAX_PAGE_SIZE)))]
     pub page_size: u32,
 }
 

@@ -46,10 +46,12 @@ open_string_enum! {
 #[non_exhaustive]
 pub struct SendMessageRequest {
     /// The conversation to continue (from create conversation).
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub conversation_id: String,
     /// How the reply is delivered.
     pub response_mode: ResponseMode,
     /// The messages: `user` and `assistant` roles build the context.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub messages: Vec<Message>,
     /// Per-request adjustments of the agent's memory and knowledge.
     #[serde(default, skip_serializing_if = "Option::is_none")]

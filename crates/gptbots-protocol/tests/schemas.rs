@@ -215,6 +215,82 @@ fn request_rules_beyond_types_are_in_the_schemas() {
         &request,
         "an attachment with both url and base64_content",
     );
+
+    // What `validate()` refuses, the request schemas refuse too.
+    assert_invalid(
+        "create-conversation-request",
+        &json!({"user_id": ""}),
+        "an empty user_id",
+    );
+    let mut v2 = vector("v2/send-message-request.json");
+    v2["messages"] = json!([]);
+    assert_invalid("send-message-request-v2", &v2, "no messages");
+    let mut v2 = vector("v2/send-message-request.json");
+    v2["conversation_id"] = json!("");
+    assert_invalid("send-message-request-v2", &v2, "an empty conversation_id");
+    let base = json!({"conversation_id": "c1", "response_mode": "blocking"});
+    assert_invalid("send-message-request-v1", &base, "neither text nor files");
+    let with = |key: &str, value: Value| {
+        let mut request = base.clone();
+        request[key] = value;
+        request
+    };
+    assert_invalid(
+        "send-message-request-v1",
+        &with("text", json!("")),
+        "an empty text alone",
+    );
+    assert_invalid(
+        "send-message-request-v1",
+        &with("files", json!([])),
+        "no files alone",
+    );
+    assert_valid(
+        "send-message-request-v1",
+        &with("text", json!("Hi")),
+        "a text",
+    );
+    let file = json!({"url": "https://example.com/a.pdf", "name": "a.pdf"});
+    assert_valid(
+        "send-message-request-v1",
+        &with("files", json!([file])),
+        "a file",
+    );
+    assert_invalid(
+        "send-message-request-v1",
+        &with("files", json!(vec![file; 10])),
+        "ten files",
+    );
+    let page = |page: u32, page_size: u32| json!({"conversation_id": "c1", "page": page, "page_size": page_size});
+    for schema in [
+        "conversation-detail-query-v1",
+        "conversation-detail-query-v2",
+    ] {
+        assert_valid(schema, &page(1, 100), "page 1 of 100");
+        assert_invalid(schema, &page(0, 10), "page 0");
+        assert_invalid(schema, &page(1, 0), "a page size of 0");
+        assert_invalid(schema, &page(1, 101), "a page size of 101");
+    }
+    for (schema, id) in [
+        ("message-feedback-request", "answer_id"),
+        ("message-quality-request", "answer_id"),
+        ("suggested-questions-query", "answer_id"),
+        ("referenced-knowledge-query", "message_id"),
+    ] {
+        assert_invalid(schema, &json!({ id: "" }), "an empty id");
+    }
+    let list = json!({"conversation_type": "ALL", "start_time": 0, "end_time": 1,
+        "page": 1, "page_size": 10});
+    assert_valid("conversation-list-query", &list, "a list query");
+    for (key, value) in [
+        ("user_id", json!("")),
+        ("start_time", json!(-1)),
+        ("page", json!(0)),
+    ] {
+        let mut query = list.clone();
+        query[key] = value;
+        assert_invalid("conversation-list-query", &query, key);
+    }
 }
 
 #[test]
