@@ -172,10 +172,18 @@ pub struct FileV1 {
     /// The file name; its extension tells the type.
     pub name: String,
     /// Image width in pixels (required for images).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::serde_util::integer"
+    )]
     pub width: Option<u32>,
     /// Image height in pixels (required for images).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::serde_util::integer"
+    )]
     pub height: Option<u32>,
 }
 

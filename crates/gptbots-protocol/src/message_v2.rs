@@ -50,8 +50,15 @@ pub struct SendMessageRequest {
     pub conversation_id: String,
     /// How the reply is delivered.
     pub response_mode: ResponseMode,
-    /// The messages: `user` and `assistant` roles build the context.
-    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
+    /// The messages: `user` and `assistant` roles build the context; at least one is the
+    /// user's.
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            length(min = 1),
+            extend("contains" = { "properties": { "role": { "const": "user" } }, "required": ["role"] })
+        )
+    )]
     pub messages: Vec<Message>,
     /// Per-request adjustments of the agent's memory and knowledge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -272,12 +279,12 @@ impl schemars::JsonSchema for Content {
         "Content".into()
     }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let parts = generator.subschema_for::<Vec<ContentPart>>();
+        let part = generator.subschema_for::<ContentPart>();
         schemars::json_schema!({
             "description": "A plain string, or an array of parts.",
             "oneOf": [
                 { "title": "TextContent", "type": "string" },
-                { "title": "PartsContent", "allOf": [parts] }
+                { "title": "PartsContent", "type": "array", "items": part, "minItems": 1 }
             ]
         })
     }
@@ -596,7 +603,7 @@ impl schemars::JsonSchema for Attachments {
             "oneOf": [
                 generator.subschema_for::<UrlAttachment>(),
                 generator.subschema_for::<Base64Attachment>(),
-                { "title": "AttachmentList", "type": "array", "items": one }
+                { "title": "AttachmentList", "type": "array", "items": one, "minItems": 1 }
             ]
         })
     }

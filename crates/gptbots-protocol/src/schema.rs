@@ -202,6 +202,33 @@ pub fn plain_prose(text: &str) -> String {
     out
 }
 
+/// Every unsigned integer's range as its Rust type reads it: `format: uint32` also says
+/// `maximum: 4294967295`, which validators and code generators check (a format they do not know
+/// they skip).
+fn with_integer_bounds(value: Value) -> Value {
+    match value {
+        Value::Object(mut map) => {
+            let maximum = match map.get("format").and_then(Value::as_str) {
+                Some("uint8") => Some(u64::from(u8::MAX)),
+                Some("uint16") => Some(u64::from(u16::MAX)),
+                Some("uint32") => Some(u64::from(u32::MAX)),
+                Some("uint64") => Some(u64::MAX),
+                _ => None,
+            };
+            if let Some(maximum) = maximum {
+                map.entry("maximum").or_insert(Value::from(maximum));
+            }
+            Value::Object(
+                map.into_iter()
+                    .map(|(key, member)| (key, with_integer_bounds(member)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(with_integer_bounds).collect()),
+        other => other,
+    }
+}
+
 /// One exported schema: its file stem and the schema as canonical JSON.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -248,7 +275,7 @@ fn schema_of<T: JsonSchema>(name: &'static str, id_base: &str) -> WireSchema {
     );
     WireSchema {
         name,
-        schema: plain_descriptions(schema.to_value()),
+        schema: with_integer_bounds(plain_descriptions(schema.to_value())),
     }
 }
 

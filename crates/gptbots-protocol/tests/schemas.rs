@@ -228,6 +228,24 @@ fn request_rules_beyond_types_are_in_the_schemas() {
     let mut v2 = vector("v2/send-message-request.json");
     v2["conversation_id"] = json!("");
     assert_invalid("send-message-request-v2", &v2, "an empty conversation_id");
+    let mut v2 = vector("v2/send-message-request.json");
+    v2["messages"][0]["content"] = json!([]);
+    assert_invalid("send-message-request-v2", &v2, "a message of no parts");
+    let mut v2 = vector("v2/send-message-request.json");
+    v2["messages"] = json!([{"role": "assistant", "content": "Hi"}]);
+    assert_invalid("send-message-request-v2", &v2, "no user message");
+    // What the schemas accept as an integer (`52.0` is one), the request types read.
+    let close = json!({"conversation_id": "c1", "timestamp": 52.0});
+    assert_valid(
+        "human-close-request",
+        &close,
+        "an integral decimal timestamp",
+    );
+    let read: gptbots_protocol::HumanCloseRequest = serde_json::from_value(close).unwrap();
+    assert_eq!(read.timestamp, 52);
+    let file = json!({"url": "https://example.com/a.png", "name": "a.png", "width": 9093.0});
+    let read: gptbots_protocol::message_v1::FileV1 = serde_json::from_value(file).unwrap();
+    assert_eq!(read.width, Some(9093));
     let base = json!({"conversation_id": "c1", "response_mode": "blocking"});
     assert_invalid("send-message-request-v1", &base, "neither text nor files");
     let with = |key: &str, value: Value| {
