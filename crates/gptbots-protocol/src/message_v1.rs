@@ -29,12 +29,12 @@ pub const MAX_AUDIO_BYTES: u64 = 5 * 1024 * 1024;
         {
             "title": "TextMessageV1",
             "required": ["text"],
-            "properties": { "text": { "minLength": 1 } }
+            "properties": { "text": { "type": "string", "minLength": 1 } }
         },
         {
             "title": "FilesMessageV1",
             "required": ["files"],
-            "properties": { "files": { "minItems": 1 } }
+            "properties": { "files": { "type": "array", "minItems": 1 } }
         }
     ]))
 )]
