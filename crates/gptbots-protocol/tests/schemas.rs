@@ -450,3 +450,59 @@ fn descriptions_are_plain_prose_without_rust() {
         "{found:?}"
     );
 }
+
+/// Every branch of a union under `value` that a code generator turns into a class of its own (an
+/// inline object: `properties` or `allOf`, or `required` beside other keywords) but that has no
+/// `title`, as `path`.
+fn untitled_branches(path: &str, value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for key in ["anyOf", "oneOf"] {
+                for (i, branch) in map
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
+                    // `{"required": [...]}` alone is a constraint that generators fold into
+                    // the type around it.
+                    let class = ["properties", "allOf"]
+                        .iter()
+                        .any(|k| branch.get(k).is_some())
+                        || branch.as_object().is_some_and(|b| {
+                            b.contains_key("required") && b.keys().any(|k| k != "required")
+                        });
+                    if class && branch.get("title").is_none() {
+                        out.push(format!("{path}/{key}/{i}"));
+                    }
+                }
+            }
+            for (key, member) in map {
+                untitled_branches(&format!("{path}/{key}"), member, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                untitled_branches(&format!("{path}/{i}"), item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_union_branch_that_becomes_a_type_has_a_title() {
+    let mut found = Vec::new();
+    for schema in gptbots_protocol::schema::wire_schemas() {
+        untitled_branches(schema.name, &schema.schema, &mut found);
+    }
+    assert!(
+        found.is_empty(),
+        "untitled union branches:\n{}",
+        found.join("\n")
+    );
+    let sample = json!({"anyOf": [{"required": ["a"]}, {"required": ["a"], "type": "object"}]});
+    untitled_branches("x", &sample, &mut found);
+    assert_eq!(found, ["x/anyOf/1"]);
+}
