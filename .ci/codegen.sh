@@ -54,7 +54,8 @@ mkdir -p "$out/py" "$out/ts"
 step "pydantic v2 models"
 # --use-title-as-name: the schemas' titles (TextFrame, CloseTypeKnown, ConversationNotFound) are
 # the type names; --use-subclass-enum: a known value is a str enum, equal to its string;
-# --extra-fields allow: unknown fields are kept, as the schemas allow them everywhere.
+# --extra-fields allow: unknown fields are kept, as the schemas allow them everywhere;
+# --collapse-root-models: a field of an open enum is `CloseTypeKnown | str` itself, not a wrapper.
 "$venv/bin/datamodel-codegen" \
   --input "$root/schemas" \
   --input-file-type jsonschema \
@@ -64,6 +65,7 @@ step "pydantic v2 models"
   --use-title-as-name \
   --use-subclass-enum \
   --extra-fields allow \
+  --collapse-root-models \
   --formatters black isort \
   --disable-timestamp 2>"$out/py/warnings.txt" || {
   cat "$out/py/warnings.txt" >&2
