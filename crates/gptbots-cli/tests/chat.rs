@@ -292,8 +292,7 @@ fn chat_sends_attachments_from_files_and_urls() {
     assert!(run.status.success(), "{}", run.stderr);
     // The echo agent names each attachment it received, by kind and name.
     assert_eq!(
-        run.stdout,
-        "Look [image: cat.png] [document: guide.pdf]\n",
+        run.stdout, "Look [image: cat.png] [document: guide.pdf]\n",
         "{}",
         run.stderr
     );
@@ -303,8 +302,16 @@ fn chat_sends_attachments_from_files_and_urls() {
 fn chat_refuses_an_attachment_it_cannot_read_before_sending() {
     let run = run(gptbots().args(["chat", "Look", "--audio", "/no/such/file.mp3"]));
     assert_eq!(run.status.code(), Some(2), "{}", run.stderr);
-    assert!(run.stderr.contains("--audio /no/such/file.mp3"), "{}", run.stderr);
-    assert!(!run.stderr.contains("embedded mock"), "nothing was started: {}", run.stderr);
+    assert!(
+        run.stderr.contains("--audio /no/such/file.mp3"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("embedded mock"),
+        "nothing was started: {}",
+        run.stderr
+    );
 }
 
 #[test]

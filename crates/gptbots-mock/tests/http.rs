@@ -149,7 +149,7 @@ async fn parameter_errors_name_the_field() {
         (
             "/v2/conversation/message",
             json!({"conversation_id": id, "response_mode": "blocking", "messages": [{"role": "assistant", "content": "x"}]}),
-            "role `user`",
+            "messages: at least one message must be the user's",
         ),
         (
             "/v1/conversation/message",

@@ -131,7 +131,8 @@ async fn feedback_and_quality_refuse_bad_ids_and_values() {
             "NONE"
         };
         let unknown = post(&server, path, json!({"answer_id": "nope", field: good})).await;
-        assert_eq!(unknown.0, 400);
+        // Well-formed but about a reply the mock never gave: 404, code 40000.
+        assert_eq!(unknown.0, 404);
         assert_error(&unknown, 40000, "answer_id");
         // A user message is not an agent reply.
         let question = post(&server, path, json!({"answer_id": question, field: good})).await;
@@ -188,6 +189,7 @@ async fn conversation_list_filters_pages_and_refuses() {
     assert_eq!(page2["total"], 3);
     let past = get(&server, &list("&conversation_type=ALL&page=3&page_size=2")).await;
     assert_error(&past, 40005, "past the end");
+    assert_eq!(past.0, 404, "a page past the end does not exist");
 
     for (rest, field) in [
         ("&conversation_type=ALL&page=0", "page"),

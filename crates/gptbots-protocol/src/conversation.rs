@@ -22,7 +22,7 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 #[non_exhaustive]
 pub struct CreateConversationRequest {
     /// The developer's id for the user, at most 32 characters.
-    #[cfg_attr(feature = "schemars", schemars(length(max = 32)))]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1, max = crate::conversation::MAX_USER_ID_CHARS)))]
     pub user_id: String,
 }
 
@@ -75,10 +75,13 @@ impl CreateConversationResponse {
 #[non_exhaustive]
 pub struct ConversationDetailQuery {
     /// The conversation.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub conversation_id: String,
     /// The page, from 1.
+    #[cfg_attr(feature = "schemars", schemars(range(min = 1)))]
     pub page: u32,
     /// Items per page, at most 100.
+    #[cfg_attr(feature = "schemars", schemars(range(min = 1, max = crate::conversation::MAX_PAGE_SIZE)))]
     pub page_size: u32,
 }
 
@@ -150,8 +153,8 @@ impl ConversationDetailResponse {
 
 /// One message of a conversation detail page.
 ///
-/// The fields follow the upstream page's examples; fields this crate does not name are kept in
-/// `extra`.
+/// The fields follow the upstream page's examples; other fields are allowed, and kept (in
+/// `extra`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
@@ -171,7 +174,7 @@ pub struct ConversationMessage {
         schemars(schema_with = "crate::schema::server_role")
     )]
     pub role: Role,
-    /// The user's feedback on the message; `None` when the user gave none (`""`, `null` or
+    /// The user's feedback on the message; none when the user gave none (`""`, `null` or
     /// absent on the wire).
     #[serde(
         default,
@@ -220,9 +223,9 @@ impl ConversationMessage {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct BranchContent {
-    /// The Flow agent branch that produced this content; `None` for user messages and other
-    /// agents (absent, `null` or `""` on the wire is kept as it came: `""` stays `Some("")`).
-    /// A number is kept as its text.
+    /// The Flow agent branch that produced this content; none for user messages and other
+    /// agents (absent, `null` or `""` on the wire, each kept as it came: `""` stays `""`). A
+    /// number is kept as its text.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",

@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 /// [`description`]: ErrorCode::description
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 // An integral decimal (`40000.0`) is read as the integer; the schema's "integer" says the same.
 pub struct ErrorCode(#[serde(deserialize_with = "crate::serde_util::integer")] pub i64);
 
@@ -27,6 +26,15 @@ macro_rules! error_codes {
 
             /// Every documented code, in ascending order.
             pub const DOCUMENTED: &'static [ErrorCode] = &[$( ErrorCode::$name ),+];
+
+            /// The name of a documented code's constant (`CONVERSATION_NOT_FOUND`); `None` for
+            /// any other code.
+            pub fn name(self) -> Option<&'static str> {
+                match self.0 {
+                    $( $code => Some(stringify!($name)), )+
+                    _ => None,
+                }
+            }
 
             /// The English description of a documented code; `None` for any other code.
             pub fn description(self) -> Option<&'static str> {
@@ -90,6 +98,54 @@ impl ErrorCode {
     pub fn is_error(self) -> bool {
         self.0 >= Self::STREAM_ERROR_THRESHOLD
     }
+}
+
+/// The documented codes, each a `const` branch titled in PascalCase (`ConversationNotFound`) with
+/// its description, and any other integer: code generators name the known codes, and a newer
+/// code still validates.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ErrorCode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ErrorCode".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut branches: Vec<serde_json::Value> = ErrorCode::DOCUMENTED
+            .iter()
+            .map(|code| {
+                let text = code.description().unwrap_or_default();
+                serde_json::json!({
+                    "title": pascal_case(code.name().unwrap_or_default()),
+                    "const": code.0,
+                    "type": "integer",
+                    "description": format!("Error {}: {text}.", code.0),
+                })
+            })
+            .collect();
+        branches.push(serde_json::json!({
+            "type": "integer",
+            "description": "Any other code: the set is open, and a newer service may send codes not listed here.",
+        }));
+        schemars::json_schema!({
+            "description": "A GPTBots error code. The documented codes are listed; any other integer is a valid code too. Inside a stream, a frame whose code is 20000 or more and that has no data is an error.",
+            "anyOf": branches
+        })
+    }
+}
+
+/// `CONVERSATION_NOT_FOUND` becomes `ConversationNotFound`, `AGENT_DELETED_40378`
+/// `AgentDeleted40378`.
+#[cfg(feature = "schemars")]
+fn pascal_case(constant: &str) -> String {
+    constant
+        .split('_')
+        .flat_map(|word| {
+            let mut chars = word.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            first
+                .into_iter()
+                .chain(chars.map(|c| c.to_ascii_lowercase()))
+        })
+        .collect()
 }
 
 impl From<i64> for ErrorCode {

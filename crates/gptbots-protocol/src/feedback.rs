@@ -52,6 +52,7 @@ open_string_enum! {
 #[non_exhaustive]
 pub struct MessageFeedbackRequest {
     /// The `message_id` of the agent's reply.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub answer_id: String,
     /// The feedback.
     pub feedback: Feedback,
@@ -86,6 +87,7 @@ impl MessageFeedbackRequest {
 #[non_exhaustive]
 pub struct MessageQualityRequest {
     /// The `message_id` of the agent's reply.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub answer_id: String,
     /// The verdict.
     pub quality: Quality,

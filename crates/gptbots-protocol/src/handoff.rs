@@ -218,8 +218,10 @@ impl HandoffReply {
 #[non_exhaustive]
 pub struct HumanMessageRequest {
     /// The conversation.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub conversation_id: String,
-    /// When.
+    /// When, Unix milliseconds (an integral decimal such as `52.0` reads as 52).
+    #[serde(deserialize_with = "crate::serde_util::integer")]
     pub timestamp: i64,
     /// The message.
     pub body: String,
@@ -246,8 +248,10 @@ impl HumanMessageRequest {
 #[non_exhaustive]
 pub struct HumanCloseRequest {
     /// The conversation.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub conversation_id: String,
-    /// When.
+    /// When, Unix milliseconds (an integral decimal such as `52.0` reads as 52).
+    #[serde(deserialize_with = "crate::serde_util::integer")]
     pub timestamp: i64,
 }
 

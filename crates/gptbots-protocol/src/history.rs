@@ -75,14 +75,19 @@ pub struct ConversationListQuery {
     pub conversation_type: ConversationType,
     /// Only this user's conversations; every user's when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub user_id: Option<String>,
     /// The earliest last-message time to include, Unix milliseconds.
+    #[cfg_attr(feature = "schemars", schemars(range(min = 0)))]
     pub start_time: i64,
     /// The latest last-message time to include, Unix milliseconds.
+    #[cfg_attr(feature = "schemars", schemars(range(min = 0)))]
     pub end_time: i64,
     /// The page, from 1.
+    #[cfg_attr(feature = "schemars", schemars(range(min = 1)))]
     pub page: u32,
     /// Conversations per page, 1 to 100.
+    #[cfg_attr(feature = "schemars", schemars(range(min = 1, max = crate::conversation::MAX_PAGE_SIZE)))]
     pub page_size: u32,
 }
 
@@ -278,14 +283,18 @@ impl ConversationSummary {
 #[non_exhaustive]
 pub struct ConversationDetailV1Query {
     /// The conversation.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub conversation_id: String,
     /// The user. No parameter table lists it, but every example URL carries it; left out when
     /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub user_id: Option<String>,
     /// The page, from 1.
+    #[cfg_attr(feature = "schemars", schemars(range(min = 1)))]
     pub page: u32,
     /// Messages per page, 1 to 100.
+    #[cfg_attr(feature = "schemars", schemars(range(min = 1, max = crate::conversation::MAX_PAGE_SIZE)))]
     pub page_size: u32,
 }
 

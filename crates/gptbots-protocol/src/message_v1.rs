@@ -22,6 +22,22 @@ pub const MAX_AUDIO_BYTES: u64 = 5 * 1024 * 1024;
 /// The request body of send message v1. Text or files: at least one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+// `text` or `files`, at least one (as `validate()` says).
+#[cfg_attr(
+    feature = "schemars",
+    schemars(extend("anyOf" = [
+        {
+            "title": "TextMessageV1",
+            "required": ["text"],
+            "properties": { "text": { "type": "string", "minLength": 1 } }
+        },
+        {
+            "title": "FilesMessageV1",
+            "required": ["files"],
+            "properties": { "files": { "type": "array", "minItems": 1 } }
+        }
+    ]))
+)]
 #[non_exhaustive]
 pub struct SendMessageRequestV1 {
     /// The user's text.
@@ -29,8 +45,10 @@ pub struct SendMessageRequestV1 {
     pub text: Option<String>,
     /// Images, audio and documents (at most 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(length(max = crate::message_v1::MAX_FILES)))]
     pub files: Option<Vec<FileV1>>,
     /// The conversation to continue.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub conversation_id: String,
     /// How the reply is delivered.
     pub response_mode: ResponseMode,
@@ -138,7 +156,10 @@ impl SendMessageRequestV1 {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "schemars",
-    schemars(extend("oneOf" = [{ "required": ["url"] }, { "required": ["base64_content"] }]))
+    schemars(extend("oneOf" = [
+        { "title": "UrlFile", "required": ["url"] },
+        { "title": "Base64File", "required": ["base64_content"] }
+    ]))
 )]
 #[non_exhaustive]
 pub struct FileV1 {
@@ -151,10 +172,18 @@ pub struct FileV1 {
     /// The file name; its extension tells the type.
     pub name: String,
     /// Image width in pixels (required for images).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::serde_util::integer"
+    )]
     pub width: Option<u32>,
     /// Image height in pixels (required for images).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::serde_util::integer"
+    )]
     pub height: Option<u32>,
 }
 

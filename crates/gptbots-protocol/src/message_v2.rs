@@ -46,10 +46,19 @@ open_string_enum! {
 #[non_exhaustive]
 pub struct SendMessageRequest {
     /// The conversation to continue (from create conversation).
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub conversation_id: String,
     /// How the reply is delivered.
     pub response_mode: ResponseMode,
-    /// The messages: `user` and `assistant` roles build the context.
+    /// The messages: `user` and `assistant` roles build the context; at least one is the
+    /// user's.
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            length(min = 1),
+            extend("contains" = { "properties": { "role": { "const": "user" } }, "required": ["role"] })
+        )
+    )]
     pub messages: Vec<Message>,
     /// Per-request adjustments of the agent's memory and knowledge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -105,7 +114,8 @@ impl SendMessageRequest {
         self
     }
 
-    /// Every documented rule this request breaks: a conversation id; at least one message;
+    /// Every documented rule this request breaks: a conversation id; at least one message, one
+    /// of them the user's;
     /// documented values for `response_mode`, `role` and part `type` (the types keep newer
     /// values so that they round-trip, but a request to today's service with one is a mistake;
     /// skip `validate()` to send one on purpose); attachments with exactly one of `url` and
@@ -119,6 +129,11 @@ impl SendMessageRequest {
             violations.push(Violation::new(
                 "messages",
                 "at least one message is required",
+            ));
+        } else if !self.messages.iter().any(|m| m.role == Role::User) {
+            violations.push(Violation::new(
+                "messages",
+                "at least one message must be the user's",
             ));
         }
         if !self.response_mode.is_known() {
@@ -270,10 +285,13 @@ impl schemars::JsonSchema for Content {
         "Content".into()
     }
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let parts = generator.subschema_for::<Vec<ContentPart>>();
+        let part = generator.subschema_for::<ContentPart>();
         schemars::json_schema!({
             "description": "A plain string, or an array of parts.",
-            "oneOf": [ { "type": "string" }, parts ]
+            "oneOf": [
+                { "title": "TextContent", "type": "string" },
+                { "title": "PartsContent", "type": "array", "items": part, "minItems": 1 }
+            ]
         })
     }
 }
@@ -475,6 +493,7 @@ impl schemars::JsonSchema for ContentPart {
         let attachments = generator.subschema_for::<Attachments>();
         let tagged = |tag: &str, field: &str, schema: serde_json::Value| {
             serde_json::json!({
+                "title": crate::schema::part_title(tag),
                 "type": "object",
                 "properties": { "type": { "const": tag }, field: schema },
                 "required": ["type", field]
@@ -578,13 +597,56 @@ impl schemars::JsonSchema for Attachments {
     /// As a request sends them: each attachment with exactly one of `url` and
     /// `base64_content`.
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        // Each branch is a definition of its own, so that generated code names it.
         let one = serde_json::json!({
-            "allOf": [generator.subschema_for::<Attachment>()],
-            "oneOf": [{ "required": ["url"] }, { "required": ["base64_content"] }]
+            "oneOf": [
+                generator.subschema_for::<UrlAttachment>(),
+                generator.subschema_for::<Base64Attachment>()
+            ]
         });
         schemars::json_schema!({
             "description": "One attachment object, or an array of them.",
-            "oneOf": [ one, { "type": "array", "items": one } ]
+            "oneOf": [
+                generator.subschema_for::<UrlAttachment>(),
+                generator.subschema_for::<Base64Attachment>(),
+                { "title": "AttachmentList", "type": "array", "items": one, "minItems": 1 }
+            ]
+        })
+    }
+}
+
+/// The schema of a request's attachment given by `url` (and not `base64_content`).
+#[cfg(feature = "schemars")]
+struct UrlAttachment;
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UrlAttachment {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UrlAttachment".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An attachment given by its URL.",
+            "allOf": [generator.subschema_for::<Attachment>()],
+            "required": ["url"]
+        })
+    }
+}
+
+/// The schema of a request's attachment given by `base64_content` (and not `url`).
+#[cfg(feature = "schemars")]
+struct Base64Attachment;
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Base64Attachment {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Base64Attachment".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An attachment given inline, base64-encoded.",
+            "allOf": [generator.subschema_for::<Attachment>()],
+            "required": ["base64_content"]
         })
     }
 }
@@ -664,7 +726,7 @@ impl Attachment {
     }
 }
 
-/// `conversation_config`: per-request adjustments. Fields left `None` are omitted, and the
+/// `conversation_config`: per-request adjustments. Fields left unset are omitted, and the
 /// agent's settings apply.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -676,9 +738,9 @@ pub struct ConversationConfig {
     /// Use short-term memory (the conversation so far) for this message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_term_memory: Option<bool>,
-    /// Knowledge retrieval. `None` (absent): the agent's default knowledge.
-    /// `Some(Knowledge::none())` (both arrays empty): no retrieval. Ids: the union of those
-    /// documents and knowledge bases. These three stay distinct on the wire.
+    /// Knowledge retrieval. Absent: the agent's default knowledge. Both arrays empty: no
+    /// retrieval. Ids: the union of those documents and knowledge bases. These three stay
+    /// distinct on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knowledge: Option<Knowledge>,
     /// Values for the agent's custom variables.
@@ -731,7 +793,7 @@ impl ConversationConfig {
 
 /// `knowledge`: which documents and knowledge bases to retrieve from.
 ///
-/// Each array is kept as it came: absent (`None`) or present, even empty.
+/// Each array is kept as it came: absent or present, even empty.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]

@@ -109,7 +109,11 @@ macro_rules! open_string_enum {
                 stringify!($name).into()
             }
             fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                $crate::open_enum::enum_schema(Self::KNOWN, $crate::open_enum::SchemaMode::$schema_mode)
+                $crate::open_enum::enum_schema(
+                    stringify!($name),
+                    Self::KNOWN,
+                    $crate::open_enum::SchemaMode::$schema_mode,
+                )
             }
         }
     };
@@ -129,14 +133,25 @@ pub(crate) enum SchemaMode {
     open,
 }
 
+/// The schema of the open enum `name`. An open one is `anyOf` a titled `enum` of the documented
+/// values (`CloseTypeKnown`, which code generators turn into a named enum) and any string, so
+/// that generated code can name the known values and still reads a newer one.
 #[cfg(feature = "schemars")]
-pub(crate) fn enum_schema(known: &[&str], mode: SchemaMode) -> schemars::Schema {
+pub(crate) fn enum_schema(name: &str, known: &[&str], mode: SchemaMode) -> schemars::Schema {
     match mode {
         SchemaMode::strict => schemars::json_schema!({ "type": "string", "enum": known }),
         SchemaMode::open => schemars::json_schema!({
             "anyOf": [
-                { "type": "string", "enum": known },
-                { "type": "string", "description": "A value added by a newer server." }
+                {
+                    "title": format!("{name}Known"),
+                    "description": "The documented values.",
+                    "type": "string",
+                    "enum": known
+                },
+                {
+                    "description": "A value added by a newer server.",
+                    "type": "string"
+                }
             ]
         }),
     }

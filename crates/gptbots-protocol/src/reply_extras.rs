@@ -23,6 +23,7 @@ pub const REFERENCED_KNOWLEDGE_PATH: &str = "/v1/correlate/dataset";
 #[non_exhaustive]
 pub struct SuggestedQuestionsQuery {
     /// The `message_id` of the agent's reply.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub answer_id: String,
 }
 
@@ -75,6 +76,7 @@ impl SuggestedQuestionsResponse {
 #[non_exhaustive]
 pub struct ReferencedKnowledgeQuery {
     /// The `message_id` of the agent's reply.
+    #[cfg_attr(feature = "schemars", schemars(length(min = 1)))]
     pub message_id: String,
 }
 

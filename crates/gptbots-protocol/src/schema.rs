@@ -23,6 +23,7 @@ use crate::usage::Tokens;
 /// `role` as the server sends it (conversation detail): the documented values or a newer one.
 pub(crate) fn server_role(_: &mut schemars::SchemaGenerator) -> Schema {
     crate::open_enum::enum_schema(
+        "Role",
         crate::message_v2::Role::KNOWN,
         crate::open_enum::SchemaMode::open,
     )
@@ -34,12 +35,15 @@ pub(crate) fn server_role(_: &mut schemars::SchemaGenerator) -> Schema {
 pub(crate) fn server_content_parts(generator: &mut schemars::SchemaGenerator) -> Schema {
     use crate::message_v2::{Attachment, ContentPart};
     let one = generator.subschema_for::<Attachment>().to_value();
+    // The branches are the `Attachment` type and an inline array of it: nothing new to name,
+    // so code generators make no numbered copies of a branch for each part type.
     let attachments = serde_json::json!({
         "description": "One attachment object, or an array of them.",
         "oneOf": [ one, { "type": "array", "items": one } ]
     });
     let tagged = |tag: &str, schema: &Value| {
         serde_json::json!({
+            "title": part_title(tag),
             "type": "object",
             "properties": { "type": { "const": tag }, tag: schema },
             "required": ["type", tag]
@@ -53,6 +57,7 @@ pub(crate) fn server_content_parts(generator: &mut schemars::SchemaGenerator) ->
         })
         .collect();
     parts.push(serde_json::json!({
+        "title": "UnknownPart",
         "description": "A part of a type added by a newer server.",
         "type": "object",
         "properties": {
@@ -64,6 +69,18 @@ pub(crate) fn server_content_parts(generator: &mut schemars::SchemaGenerator) ->
         "type": ["array", "null"],
         "items": { "anyOf": parts }
     })
+}
+
+/// The title of a content part's schema branch, a good type name in generated code: `text`
+/// becomes `TextPart`.
+pub(crate) fn part_title(tag: &str) -> String {
+    let mut chars = tag.chars();
+    let first = chars.next().map(|c| c.to_ascii_uppercase());
+    first
+        .into_iter()
+        .chain(chars)
+        .chain("Part".chars())
+        .collect()
 }
 
 /// Text that may come as a number (kept as the number's text), or `null`.
@@ -121,6 +138,96 @@ fn without_null(value: Value) -> Value {
     }
 }
 
+/// Every `description` in `value` as plain prose for readers in any language: see
+/// [`plain_prose`].
+pub fn plain_descriptions(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, member)| match member {
+                    Value::String(text) if key == "description" => {
+                        (key, Value::String(plain_prose(&text)))
+                    }
+                    other => (key, plain_descriptions(other)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(plain_descriptions).collect()),
+        other => other,
+    }
+}
+
+/// A doc comment as plain prose: a Rust doc link (`` [`Foo`](path) `` or `` [`Foo`] ``) becomes
+/// `` `Foo` ``, and a path inside backticks keeps its last segment (`` `Role::User` `` becomes
+/// `` `User` ``), so that a description names the wire's things, not the Rust crate's.
+pub fn plain_prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('`') {
+        let (before, after) = rest.split_at(start);
+        let Some(end) = after[1..].find('`') else {
+            break;
+        };
+        let code = &after[1..1 + end];
+        let mut tail = &after[2 + end..];
+        match (before.strip_suffix('['), tail.strip_prefix(']')) {
+            (Some(text), Some(closed)) => {
+                out.push_str(text);
+                tail = closed;
+                if closed.starts_with('(') {
+                    if let Some(paren) = closed.find(')') {
+                        tail = &closed[paren + 1..];
+                    }
+                }
+            }
+            _ => out.push_str(before),
+        }
+        let code = match code.rsplit_once("::") {
+            Some((_, last))
+                if code
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':') =>
+            {
+                last
+            }
+            _ => code,
+        };
+        out.push('`');
+        out.push_str(code);
+        out.push('`');
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every unsigned integer's range as its Rust type reads it: `format: uint32` also says
+/// `maximum: 4294967295`, which validators and code generators check (a format they do not know
+/// they skip).
+fn with_integer_bounds(value: Value) -> Value {
+    match value {
+        Value::Object(mut map) => {
+            let maximum = match map.get("format").and_then(Value::as_str) {
+                Some("uint8") => Some(u64::from(u8::MAX)),
+                Some("uint16") => Some(u64::from(u16::MAX)),
+                Some("uint32") => Some(u64::from(u32::MAX)),
+                Some("uint64") => Some(u64::MAX),
+                _ => None,
+            };
+            if let Some(maximum) = maximum {
+                map.entry("maximum").or_insert(Value::from(maximum));
+            }
+            Value::Object(
+                map.into_iter()
+                    .map(|(key, member)| (key, with_integer_bounds(member)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(with_integer_bounds).collect()),
+        other => other,
+    }
+}
+
 /// One exported schema: its file stem and the schema as canonical JSON.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -167,7 +274,7 @@ fn schema_of<T: JsonSchema>(name: &'static str, id_base: &str) -> WireSchema {
     );
     WireSchema {
         name,
-        schema: schema.to_value(),
+        schema: with_integer_bounds(plain_descriptions(schema.to_value())),
     }
 }
 
@@ -267,7 +374,7 @@ impl JsonSchema for Frame {
         let or_null = |schema: Value| serde_json::json!({ "anyOf": [schema, { "type": "null" }] });
         let mut flow = frame(
             code::FLOW_OUTPUT,
-            "FlowOutput",
+            "FlowOutputFrame",
             flow_items,
             &["code", "data"],
         );
@@ -282,16 +389,16 @@ impl JsonSchema for Frame {
         schemars::json_schema!({
             "description": "One frame of a streaming reply. The `code` decides the kind; codes not listed are kept as they came.",
             "anyOf": [
-                frame(code::MESSAGE_INFO, "MessageInfo", message_info, &["code", "data"]),
-                frame(code::TEXT, "Text", serde_json::json!({ "type": "string" }), &["code", "data"]),
-                frame(code::AUDIO, "Audio", audio, &["code", "data"]),
+                frame(code::MESSAGE_INFO, "MessageInfoFrame", message_info, &["code", "data"]),
+                frame(code::TEXT, "TextFrame", serde_json::json!({ "type": "string" }), &["code", "data"]),
+                frame(code::AUDIO, "AudioFrame", audio, &["code", "data"]),
                 flow,
-                frame(code::COST, "Cost", tokens, &["code", "data"]),
-                frame(code::END, "End", serde_json::json!({ "type": "null" }), &["code"]),
-                frame(code::CITATION, "Citation", or_null(citations), &["code"]),
-                frame(code::CORRELATE_ATTACHMENT, "CorrelateAttachment", or_null(attachments), &["code"]),
+                frame(code::COST, "CostFrame", tokens, &["code", "data"]),
+                frame(code::END, "EndFrame", serde_json::json!({ "type": "null" }), &["code"]),
+                frame(code::CITATION, "CitationFrame", or_null(citations), &["code"]),
+                frame(code::CORRELATE_ATTACHMENT, "CorrelateAttachmentFrame", or_null(attachments), &["code"]),
                 {
-                    "title": "Error",
+                    "title": "ErrorFrame",
                     "description": "A code of 20000 or more and no `data` (or `null`): an error inside the stream.",
                     "type": "object",
                     "properties": {
@@ -302,16 +409,51 @@ impl JsonSchema for Frame {
                     "required": ["code"]
                 },
                 {
-                    "title": "Unknown",
+                    "title": "UnknownFrame",
                     "description": "Any other code (5, 6, 41 or newer), `data` as it came.",
                     "type": "object",
                     "properties": {
                         "code": { "type": "integer", "not": { "enum": known } },
-                        "message": message
+                        "message": message,
+                        "data": { "description": "The frame's data as it came: any JSON value." }
+                    },
+                    "not": {
+                        "description": "An error frame is not an unknown one.",
+                        "properties": {
+                            "code": { "minimum": 20000 },
+                            "data": { "type": "null" }
+                        }
                     },
                     "required": ["code"]
                 }
             ]
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_prose;
+
+    #[test]
+    fn doc_links_and_paths_become_plain_names() {
+        assert_eq!(
+            plain_prose("match on [`code`](Self::code), never the text"),
+            "match on `code`, never the text"
+        );
+        assert_eq!(
+            plain_prose("error 40005 ([`ErrorCode::PAGE_PAST_END`])."),
+            "error 40005 (`PAGE_PAST_END`)."
+        );
+        assert_eq!(
+            plain_prose("`user_info` of [`HandoffEstablish`]."),
+            "`user_info` of `HandoffEstablish`."
+        );
+        assert_eq!(
+            plain_prose("a [note] and `a b::c` stay"),
+            "a [note] and `a b::c` stay"
+        );
+        assert_eq!(plain_prose("an odd ` tick"), "an odd ` tick");
+        assert_eq!(plain_prose("[`half` open"), "[`half` open");
     }
 }

@@ -147,16 +147,30 @@ impl schemars::JsonSchema for WebhookMessage {
         let has_v2_key = serde_json::json!({
             "anyOf": V2_KEYS.iter().map(|key| serde_json::json!({ "required": [key] })).collect::<Vec<_>>()
         });
+        // A probe wins over a reply, whatever else the body carries.
+        let not_probe = serde_json::json!({
+            "not": { "properties": { "istest": { "const": true } }, "required": ["istest"] }
+        });
         schemars::json_schema!({
             "description": "A webhook body: an availability probe (`istest` true), a v2 reply (with `output` or `usage`) or a v1 reply (with neither).",
             "anyOf": [
                 {
+                    "title": "WebhookProbe",
+                    "description": "An availability probe: answer it, there is no reply in it.",
                     "type": "object",
                     "properties": { "istest": { "const": true } },
                     "required": ["istest"]
                 },
-                { "allOf": [v2, has_v2_key] },
-                { "allOf": [v1, { "not": has_v2_key }] }
+                {
+                    "title": "WebhookReplyV2",
+                    "description": "A v2 reply: a key only a v2 reply has (`output` or `usage`), and not a probe.",
+                    "allOf": [v2, has_v2_key, not_probe]
+                },
+                {
+                    "title": "WebhookReplyV1",
+                    "description": "A v1 reply: none of the keys only a v2 reply has, and not a probe.",
+                    "allOf": [v1, { "not": has_v2_key }, not_probe]
+                }
             ]
         })
     }

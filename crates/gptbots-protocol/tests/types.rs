@@ -457,6 +457,7 @@ fn validate_flags_values_today_s_service_does_not_document() {
     assert_eq!(
         paths,
         [
+            "messages", // no message is the user's
             "response_mode",
             "messages[0].role",
             "messages[0].content[0].type"

@@ -358,29 +358,17 @@ fn sorted(value: Value) -> Value {
     }
 }
 
-/// The error code: an integer, the documented ones listed with their meaning.
+/// The error code: the protocol crate's schema of it (the documented codes, each with its
+/// meaning, and any other integer), the same as in `schemas/`.
 fn error_code() -> Value {
-    let mut variants: Vec<Value> = ErrorCode::DOCUMENTED
-        .iter()
-        .map(|code| {
-            json!({
-                "const": code.0,
-                "title": code.description().unwrap_or("documented code"),
-                "description": format!("Error {}: {}.", code.0, code.description().unwrap_or("documented code")),
-            })
-        })
-        .collect();
-    variants.push(json!({
-        "title": "other",
-        "description": "Any other code: the set is open, and a newer service may send codes not listed here.",
-    }));
-    json!({
-        "title": "ErrorCode",
-        "description": "A GPTBots error code. The documented codes are listed; any other integer is a valid code too. Inside a stream, a frame whose code is 20000 or more and that has no data is an error.",
-        "type": "integer",
-        "format": "int64",
-        "anyOf": variants
-    })
+    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<ErrorCode>()
+        .to_value();
+    if let Value::Object(map) = &mut schema {
+        map.remove("$schema");
+    }
+    schema
 }
 
 /// Send message v2 in webhook mode: the service's acknowledgement.
@@ -710,10 +698,11 @@ impl Operation {
 
 /// Conversation detail v2's query, from its type (it is not one of the wire schemas).
 fn detail_v2_query() -> Value {
-    schemars::generate::SchemaSettings::draft2020_12()
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()
         .into_root_schema_for::<gptbots_protocol::ConversationDetailQuery>()
-        .to_value()
+        .to_value();
+    gptbots_protocol::schema::plain_descriptions(schema)
 }
 
 /// Query parameters from an object schema: one per property, `required` as the schema says.

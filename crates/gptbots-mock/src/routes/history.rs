@@ -159,7 +159,7 @@ fn window(page: u32, page_size: u32) -> (usize, usize) {
 fn past_the_end(page: u32, skip: usize, total: usize) -> Result<(), Refusal> {
     if page > 1 && skip >= total {
         return Err(Refusal::new(
-            ErrorCode(40005),
+            ErrorCode::PAGE_PAST_END,
             format!("page {page} lies past the end ({total} in all)"),
         ));
     }

@@ -97,6 +97,8 @@ async fn not_found() -> Response {
 struct Refusal {
     code: ErrorCode,
     message: String,
+    /// The status when it is not the one of the code.
+    status: Option<StatusCode>,
 }
 
 impl Refusal {
@@ -104,11 +106,25 @@ impl Refusal {
         Refusal {
             code,
             message: message.into(),
+            status: None,
+        }
+    }
+
+    /// A well-formed request about something the mock does not have (a reply id it never
+    /// gave): 404, whatever the code, so that a client (and schemathesis) tells it from a
+    /// malformed request.
+    fn not_found(self) -> Self {
+        Refusal {
+            status: Some(StatusCode::NOT_FOUND),
+            ..self
         }
     }
 
     fn respond(self, state: &State) -> Response {
-        api_error(state, self.code, self.message)
+        match self.status {
+            Some(status) => api_error_with(state, status, self.code, self.message),
+            None => api_error(state, self.code, self.message),
+        }
     }
 }
 
@@ -116,7 +132,8 @@ impl Refusal {
 fn api_error(state: &State, code: ErrorCode, message: impl Into<String>) -> Response {
     let status = match code {
         ErrorCode::AUTHENTICATION_FAILED => StatusCode::UNAUTHORIZED,
-        ErrorCode::CONVERSATION_NOT_FOUND => StatusCode::NOT_FOUND,
+        // A page past the end does not exist, as a conversation may not.
+        ErrorCode::CONVERSATION_NOT_FOUND | ErrorCode::PAGE_PAST_END => StatusCode::NOT_FOUND,
         ErrorCode(c) if c >= 50000 => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };
@@ -253,10 +270,9 @@ fn parameter_error(field: &str, message: &str) -> Refusal {
 /// The agent reply with this id, or 40000 naming `field` (the docs of the calls that take a
 /// reply's id list no "not found" code).
 fn known_answer(state: &State, id: &str, field: &str) -> Result<crate::store::Answer, Refusal> {
-    state
-        .store()
-        .find_answer(id)
-        .ok_or_else(|| parameter_error(field, &format!("no agent reply has the id {id:?}")))
+    state.store().find_answer(id).ok_or_else(|| {
+        parameter_error(field, &format!("no agent reply has the id {id:?}")).not_found()
+    })
 }
 
 fn conversation_not_found(conversation_id: &str) -> Refusal {

@@ -241,8 +241,8 @@ pub struct FlowOutputItem {
     #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
     #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
     pub content: String,
-    /// The branch, a string or `null` in streams; absent in some frames. `Some(None)` is an
-    /// explicit `null` and is kept as one; a number is kept as its text (`1` as `"1"`).
+    /// The branch, a string or `null` in streams; absent in some frames. An explicit `null` is
+    /// kept as one, apart from an absent branch; a number is kept as its text (`1` as `"1"`).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -302,8 +302,8 @@ pub struct FlowAudio {
     #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
     #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
     pub url: String,
-    /// Its length in seconds, kept as the number came (`3` stays `3`, `2.5` stays `2.5`);
-    /// [`seconds_f64`](Self::seconds_f64) reads it as a float.
+    /// Its length in seconds, kept as the number came (`3` stays `3`, `2.5` stays `2.5`). In
+    /// Rust, `seconds_f64` reads it as a float.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds: Option<serde_json::Number>,
     /// Fields a newer server adds.

@@ -406,7 +406,13 @@ pub fn send_message_request(mode: Mode) -> BoxedStrategy<SendMessageRequest> {
         vec(message(mode), min..3),
         option(conversation_config()),
     )
-        .prop_map(|(id, response_mode, messages, config)| {
+        .prop_map(move |(id, response_mode, mut messages, config)| {
+            // A valid request has a user message: the last one becomes the user's if none is.
+            if mode == Mode::Valid && !messages.iter().any(|m| m.role == Role::User) {
+                if let Some(last) = messages.last_mut() {
+                    last.role = Role::User;
+                }
+            }
             let mut request = SendMessageRequest::new(id, response_mode, messages);
             request.conversation_config = config;
             request
