@@ -9,7 +9,7 @@
 //!
 //! # What it accepts
 //!
-//! The "Streaming" section of the workspace's `PROTOCOL.md`, mixed freely within one body:
+//! Every framing a GPTBots stream is seen in, mixed freely within one body:
 //!
 //! - bare JSON objects, separated by JSON white space (space, tab, `\n`, `\r`) or by nothing
 //!   (`}{`); an object may span lines;
