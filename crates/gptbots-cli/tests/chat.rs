@@ -8,64 +8,11 @@
 )]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
 
-/// Every run is bounded: a process still running after this is killed and the test fails.
-const LIMIT: Duration = Duration::from_secs(60);
+mod support;
 
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-fn gptbots() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gptbots"));
-    command
-        .env_remove("GPTBOTS_API_KEY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
-/// Waits for the child (bounded), then collects its output.
-fn finish(mut child: Child) -> Run {
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        stdout.read_to_string(&mut text).unwrap();
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        stderr.read_to_string(&mut text).unwrap();
-        text
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > LIMIT {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("gptbots did not finish within {LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Run {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
-}
-
-fn run(command: &mut Command) -> Run {
-    finish(command.spawn().unwrap())
-}
+use support::{LIMIT, Run, finish, piped as gptbots, run};
 
 /// The README's main-job command: `gptbots chat "Hello"` with no key, offline.
 #[test]

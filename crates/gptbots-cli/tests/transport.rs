@@ -7,65 +7,12 @@
     clippy::panic
 )]
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::io::{BufRead, BufReader};
+use std::process::Child;
 
-/// Every run is bounded: a process still running after this is killed and the test fails.
-const LIMIT: Duration = Duration::from_secs(60);
+mod support;
 
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-fn gptbots() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gptbots"));
-    command
-        .env_remove("GPTBOTS_API_KEY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
-/// Waits for the child (bounded), then collects its output.
-fn finish(mut child: Child) -> Run {
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        stdout.read_to_string(&mut text).unwrap();
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        stderr.read_to_string(&mut text).unwrap();
-        text
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > LIMIT {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("gptbots did not finish within {LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Run {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
-}
-
-fn run(command: &mut Command) -> Run {
-    finish(command.spawn().unwrap())
-}
+use support::{LIMIT, finish, piped as gptbots, run};
 
 /// Server text with terminal escapes reaches a pipe byte for byte (only a terminal gets them
 /// escaped; the escaping itself is unit-tested in `terminal.rs`).

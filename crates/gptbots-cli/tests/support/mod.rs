@@ -3,10 +3,10 @@
 //! when the test ends.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Generous: a liveness bound, not a timing assertion.
 pub const WAIT: Duration = Duration::from_secs(30);
@@ -184,4 +184,62 @@ pub fn conversation(base_url: &str, text: &str, extra: &[&str]) -> String {
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("no conversation id in: {err}"))
         .to_owned()
+}
+
+/// [`gptbots`] with no arguments yet and its output piped, for [`run`] and [`finish`].
+pub fn piped() -> Command {
+    let mut command = gptbots(&[]);
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+}
+
+/// Every run is bounded: a process still running after this is killed and the test fails.
+pub const LIMIT: Duration = Duration::from_secs(60);
+
+/// How a one-shot command ended, and what it printed.
+pub struct Run {
+    /// Its exit status.
+    pub status: ExitStatus,
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+/// Waits for the child (bounded), then collects its output.
+pub fn finish(mut child: Child) -> Run {
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut text = String::new();
+        stdout.read_to_string(&mut text).unwrap();
+        text
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = String::new();
+        stderr.read_to_string(&mut text).unwrap();
+        text
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > LIMIT {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("gptbots did not finish within {LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// Runs `command` to its end (bounded).
+pub fn run(command: &mut Command) -> Run {
+    finish(command.spawn().unwrap())
 }
