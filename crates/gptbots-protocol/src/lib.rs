@@ -18,6 +18,7 @@
 //! | [`error`] | the `{code, message}` body and error codes |
 //! | [`usage`] | tokens and credits |
 //! | [`endpoint`] | hosts, paths, the API key |
+//! | [`wire`] | the one list of wire types and their schema names |
 //!
 //! Decisions where the upstream pages are silent or disagree:
 //! - Unknown fields are ignored; unknown enum values, part types, frame codes and error codes
@@ -52,6 +53,7 @@ pub mod testing;
 pub mod usage;
 pub mod validate;
 pub mod webhook;
+pub mod wire;
 
 pub use conversation::{
     ConversationDetailQuery, ConversationDetailResponse, CreateConversationRequest,
