@@ -1,6 +1,6 @@
 //! JSON Schemas (draft 2020-12) of every wire message, for teams in other languages.
 //!
-//! [`wire_schemas`] is the one list of what is exported; the `gptbots-schemas` tool writes each
+//! [`wire_schemas`] is the one list of what is exported; `cargo dev schemas` writes each
 //! entry to `schemas/{name}.schema.json` and checks the committed files against it.
 //!
 //! Request schemas (what we send) are strict: an optional field is left out, never `null`.
