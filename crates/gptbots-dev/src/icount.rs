@@ -113,18 +113,20 @@ fn count(bin: &Path, args: &[&str]) -> Result<i64, String> {
             out.status
         ));
     }
-    stderr
-        .lines()
-        .find_map(|line| {
-            let (_, after) = line.split_once("Collected : ")?;
-            after.split_whitespace().next()?.parse().ok()
-        })
-        .ok_or_else(|| {
-            format!(
-                "valgrind {}: no \"Collected :\" line\n{stderr}",
-                args.join(" ")
-            )
-        })
+    collected(&stderr).ok_or_else(|| {
+        format!(
+            "valgrind {}: no \"Collected :\" line\n{stderr}",
+            args.join(" ")
+        )
+    })
+}
+
+/// The count in callgrind's `==PID== Collected : N` line.
+fn collected(stderr: &str) -> Option<i64> {
+    stderr.lines().find_map(|line| {
+        let (_, after) = line.split_once("Collected : ")?;
+        after.split_whitespace().next()?.parse().ok()
+    })
 }
 
 /// One pass: count(`passes`) - count(`passes` - 1).
@@ -193,4 +195,30 @@ fn every_body(bin: &Path, options: &Options) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Options, collected};
+
+    #[test]
+    fn reads_callgrinds_count() {
+        let stderr = "==41== Events    : Ir\n==41== Collected : 92345678\n==41== \n==41== I   refs:      92,345,678\n";
+        assert_eq!(collected(stderr), Some(92_345_678));
+        assert_eq!(collected("==41== Events    : Ir\n"), None);
+    }
+
+    #[test]
+    fn rows_are_filtered_by_body_style_and_chunk() {
+        let all = Options::default();
+        assert!(all.wants("big", "sse", "8193"));
+        let some = Options {
+            style: Some("sse".to_owned()),
+            chunk: Some("whole".to_owned()),
+            ..Options::default()
+        };
+        assert!(some.wants("text", "sse", "whole"));
+        assert!(!some.wants("text", "bare", "whole"));
+        assert!(!some.wants("text", "sse", "1460"));
+    }
 }
