@@ -40,7 +40,7 @@ fn meta(group: &str, function: &str, value: Option<&str>, bytes: u64) -> serde_j
     })
 }
 
-/// What `report.py` printed for the benchmarks below.
+/// What the Python report script that `bench-report` replaced printed for the benchmarks below.
 const EXPECTED: &str = "\
 | body | style | chunk | ours MB/s | floor MB/s | same parse MB/s | eventsource MB/s | reparse MB/s | feed only MB/s | ours / floor (drifts; see decoder_ratio) | × eventsource | × reparse |
 |---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
