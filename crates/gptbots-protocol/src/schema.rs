@@ -1,7 +1,8 @@
 //! JSON Schemas (draft 2020-12) of every wire message, for teams in other languages.
 //!
-//! [`wire_schemas`] exports every entry of [`WIRE_TYPES`](crate::wire::WIRE_TYPES); the `gptbots-schemas` tool writes each
-//! one to `schemas/{name}.schema.json` and checks the committed files against it.
+//! [`wire_schemas`] exports every entry of [`WIRE_TYPES`](crate::wire::WIRE_TYPES); `cargo dev
+//! schemas` writes each one to `schemas/{name}.schema.json` and checks the committed files
+//! against it.
 //!
 //! Request schemas (what we send) are strict: an optional field is left out, never `null`.
 //! Response, webhook and error schemas (what the server sends) accept exactly what the Rust
