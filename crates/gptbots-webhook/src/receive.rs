@@ -125,12 +125,15 @@ pub fn is_handoff_probe(body: &[u8]) -> bool {
         #[serde(default)]
         istest: Option<serde_json::Value>,
     }
-    matches!(
-        serde_json::from_slice::<Probe>(body),
-        Ok(Probe {
-            istest: Some(serde_json::Value::Bool(true))
-        })
-    )
+    // A derived `Deserialize` also reads a struct from a sequence, so `[true]` would pass for
+    // `{"istest": true}`: only an object is looked at.
+    body.trim_ascii_start().first() == Some(&b'{')
+        && matches!(
+            serde_json::from_slice::<Probe>(body),
+            Ok(Probe {
+                istest: Some(serde_json::Value::Bool(true))
+            })
+        )
 }
 
 fn callback_failed(err: &BoxError) -> Refusal {
