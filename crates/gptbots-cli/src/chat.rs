@@ -14,7 +14,7 @@ use gptbots_client::{Client, ClientConfig, Error, ErrorKind};
 use gptbots_mock::{DEFAULT_API_KEY, MockConfig, MockServer};
 use gptbots_protocol::message_v2::{Content, ContentPart, Message, ResponseMode};
 use gptbots_protocol::stream::{AssembledReply, ReplyAssembler};
-use gptbots_protocol::{CreateConversationRequest, Region, SendMessageRequest};
+use gptbots_protocol::{ApiKey, CreateConversationRequest, Region, SendMessageRequest};
 use tokio::io::AsyncBufReadExt;
 
 use crate::attachment::{self, Kind};
@@ -284,7 +284,8 @@ pub(crate) async fn connect(
 ) -> Result<(Client, Option<MockServer>), ExitCode> {
     let key = std::env::var(API_KEY_VAR)
         .ok()
-        .filter(|key| !key.trim().is_empty());
+        .filter(|key| !key.trim().is_empty())
+        .map(ApiKey::from);
     let mut embedded: Option<MockServer> = None;
     let config = match (key, base_url) {
         (None, None) => {

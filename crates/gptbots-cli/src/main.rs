@@ -79,3 +79,47 @@ struct Cli {
 fn main() -> ExitCode {
     Cli::parse().command.run()
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    /// Keys and tokens given on the command line are `SecretString`s: `Debug` of the parsed
+    /// arguments never shows them.
+    #[test]
+    fn debug_of_the_arguments_shows_no_secret() {
+        let runs: [&[&str]; 2] = [
+            &[
+                "gptbots",
+                "webhook",
+                "listen",
+                "--token",
+                "tok-s3cret",
+                "--handoff-token",
+                "handoff-s3cret",
+                "--redis",
+                "redis://:pw-s3cret@127.0.0.1:1/",
+            ],
+            &[
+                "gptbots",
+                "mock",
+                "--api-key",
+                "key-s3cret",
+                "--webhook-url",
+                "http://127.0.0.1:1/hook",
+                "--webhook-token",
+                "hook-s3cret",
+            ],
+        ];
+        for args in runs {
+            let shown = match Cli::try_parse_from(args) {
+                Ok(cli) => format!("{cli:?}"),
+                Err(err) => err.to_string(),
+            };
+            assert!(shown.contains("REDACTED"), "{shown}");
+            assert!(!shown.contains("s3cret"), "{shown}");
+        }
+    }
+}

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use gptbots_mock::{
     DEFAULT_API_KEY, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONVERSATIONS, DEFAULT_MAX_MESSAGES,
-    EncodeStyle, HandoffTarget, MockConfig, MockServer, ServeLimits, WebhookTarget,
+    EncodeStyle, HandoffTarget, MockConfig, MockServer, Scheme, ServeLimits, WebhookTarget,
 };
+use gptbots_protocol::SecretString;
 
 use crate::terminal;
 
@@ -24,7 +25,7 @@ pub struct MockArgs {
         env = "GPTBOTS_MOCK_API_KEY",
         hide_env_values = true
     )]
-    api_key: Option<String>,
+    api_key: Option<SecretString>,
     /// The layout of streaming replies: SSE `data:` lines, one JSON object a line, or objects
     /// run together.
     #[arg(long, default_value = "sse", value_parser = ["sse", "lines", "joined"])]
@@ -35,16 +36,20 @@ pub struct MockArgs {
     /// In webhook mode, POST each reply to this URL.
     #[arg(long, value_name = "URL")]
     webhook_url: Option<String>,
-    /// The whole `Authorization` header the webhook POSTs carry (`Bearer TOKEN`); from the
-    /// environment so that it stays out of the process list.
+    /// The token the webhook POSTs carry, as `Authorization: <scheme> TOKEN` (the token alone,
+    /// as `webhook listen --token` takes it). Also read from GPTBOTS_MOCK_WEBHOOK_TOKEN, which
+    /// keeps it out of the process list.
     #[arg(
         long,
-        value_name = "VALUE",
-        env = "GPTBOTS_WEBHOOK_AUTHORIZATION",
+        value_name = "TOKEN",
+        env = "GPTBOTS_MOCK_WEBHOOK_TOKEN",
         hide_env_values = true,
         requires = "webhook_url"
     )]
-    webhook_authorization: Option<String>,
+    webhook_token: Option<SecretString>,
+    /// The scheme of the webhook POSTs' Authorization header.
+    #[arg(long, default_value = "bearer", value_parser = ["bearer", "basic"], requires = "webhook_token")]
+    webhook_scheme: String,
     /// Keep at most N conversations; creating one more forgets the oldest.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONVERSATIONS)]
     max_conversations: usize,
@@ -125,7 +130,7 @@ impl MockArgs {
         }
         let key_note = match &self.api_key {
             Some(key) => {
-                config = config.with_api_key(key.as_str());
+                config = config.with_api_key(key.clone());
                 "as given with --api-key or GPTBOTS_MOCK_API_KEY".to_owned()
             }
             None => format!(
@@ -137,8 +142,13 @@ impl MockArgs {
         }
         if let Some(url) = &self.webhook_url {
             let mut target = WebhookTarget::new(url.clone());
-            if let Some(value) = &self.webhook_authorization {
-                target = target.with_authorization(value.clone());
+            if let Some(token) = &self.webhook_token {
+                let scheme = if self.webhook_scheme == "basic" {
+                    Scheme::Basic
+                } else {
+                    Scheme::Bearer
+                };
+                target = target.with_token(scheme, token.clone());
             }
             config = config.with_webhook(target);
         }
