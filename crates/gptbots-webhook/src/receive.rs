@@ -413,6 +413,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_hand_off_probe_is_an_object() {
+        assert!(is_handoff_probe(br#"{"istest": true}"#));
+        assert!(is_handoff_probe(
+            br#" {"conversation_id": "c", "istest": true}"#
+        ));
+        // a derived Deserialize reads a struct from a sequence too: not a probe
+        assert!(!is_handoff_probe(b"[true]"));
+        assert!(!is_handoff_probe(br#"{"istest": "true"}"#));
+        assert!(!is_handoff_probe(b"true"));
+    }
+
+    #[test]
     fn the_static_ack_is_the_documented_one() {
         let documented = serde_json::to_value(WebhookAck::success()).ok();
         assert_eq!(serde_json::from_slice(REPLY_ACK).ok(), documented);
