@@ -67,8 +67,8 @@ struct ListenArgs {
     )]
     token: Option<SecretString>,
     /// The scheme of the Authorization header.
-    #[arg(long, default_value = "bearer", value_parser = ["bearer", "basic"], requires = "token")]
-    scheme: String,
+    #[arg(long, value_enum, default_value = "bearer", requires = "token")]
+    scheme: Scheme,
     /// Require `Authorization: <scheme> TOKEN` on the hand-off paths (a token of their own:
     /// --token guards the reply webhook only, and GPTBots documents no header on the hand-off
     /// calls). Also read from GPTBOTS_HANDOFF_TOKEN. Refused at start if empty or with white
@@ -81,8 +81,8 @@ struct ListenArgs {
     )]
     handoff_token: Option<SecretString>,
     /// The scheme of the hand-off paths' Authorization header.
-    #[arg(long, default_value = "bearer", value_parser = ["bearer", "basic"], requires = "handoff_token")]
-    handoff_scheme: String,
+    #[arg(long, value_enum, default_value = "bearer", requires = "handoff_token")]
+    handoff_scheme: Scheme,
     /// The largest body accepted, in bytes (above zero).
     #[arg(long, value_name = "BYTES", default_value_t = gptbots_webhook::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
@@ -142,11 +142,11 @@ struct ListenArgs {
 }
 
 impl WebhookArgs {
-    /// Runs the subcommand on its own tokio runtime.
-    pub fn run(self) -> ExitCode {
+    /// Runs the subcommand.
+    pub async fn run(self) -> ExitCode {
         match self.command {
-            WebhookCommand::Listen(args) => args.run(),
-            WebhookCommand::Check(args) => args.run(),
+            WebhookCommand::Listen(args) => args.serve().await,
+            WebhookCommand::Check(args) => args.run().await,
         }
     }
 }
@@ -172,37 +172,15 @@ fn report_line(event: &Event<'_>) -> Option<String> {
 const INTERRUPTED: i32 = 130;
 
 impl ListenArgs {
-    fn run(self) -> ExitCode {
-        let runtime = match tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime,
-            Err(err) => {
-                eprintln!("gptbots webhook: could not start the async runtime: {err}");
-                return ExitCode::FAILURE;
-            }
-        };
-        runtime.block_on(self.serve())
-    }
-
     fn config(&self) -> Result<(ReceiverConfig, ServeLimits), String> {
         let mut config = ReceiverConfig::new()
             .with_body_limit(self.body_limit)
             .with_body_budget(self.body_budget);
-        let scheme = |name: &str| {
-            if name == "basic" {
-                Scheme::Basic
-            } else {
-                Scheme::Bearer
-            }
-        };
         if let Some(token) = &self.token {
-            config = config.with_auth(Auth::new(scheme(&self.scheme), token.clone()));
+            config = config.with_auth(Auth::new(self.scheme, token.clone()));
         }
         if let Some(token) = &self.handoff_token {
-            config =
-                config.with_handoff_auth(Auth::new(scheme(&self.handoff_scheme), token.clone()));
+            config = config.with_handoff_auth(Auth::new(self.handoff_scheme, token.clone()));
         }
         config.validate().map_err(|err| err.to_string())?;
         let limits = ServeLimits::DEFAULT

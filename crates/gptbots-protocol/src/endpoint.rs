@@ -44,6 +44,7 @@ impl Region {
 /// The scheme of an `Authorization` header: the API's `Bearer {key}`, and the `Bearer` or
 /// `Basic` a webhook carries when its authorization is switched on in the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[non_exhaustive]
 pub enum Scheme {
     /// `Authorization: Bearer {token}`.
