@@ -56,7 +56,7 @@
 //! - Webhook mode: the send is acknowledged at once with HTTP 200 and
 //!   `{"conversation_id": ..., "message_id": ...}` (the id the reply will carry); then the
 //!   reply (the v2 blocking reply object, or the v1 reply for v1) is POSTed to the configured
-//!   URL with the configured `Authorization` header, if any. Without a webhook URL the send is
+//!   URL with `Authorization: {scheme} {token}` when a token is configured. Without a webhook URL the send is
 //!   refused with 40000 naming `response_mode`. Deliveries are bounded: a few at a time, each
 //!   attempt with a timeout, a few retries with backoff for a fault or a 5xx, a bounded queue;
 //!   a delivery that fails in the end is reported (see [`MockConfig::with_delivery_failure_hook`]).
@@ -84,7 +84,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gptbots_protocol::ApiKey;
+use gptbots_protocol::{ApiKey, SecretString};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -93,6 +93,8 @@ pub use agent::{
     ScriptedAgent,
 };
 pub use delivery::WebhookDelivery;
+/// The scheme of the `Authorization` header webhook POSTs carry (the protocol crate's type).
+pub use gptbots_protocol::endpoint::Scheme;
 pub use gptbots_protocol::stream::EncodeStyle;
 pub use handoff::{DEFAULT_HANDOFF_TIMEOUT, HUMAN_COMPONENT, HandoffTarget};
 
@@ -154,9 +156,12 @@ pub enum ErrorStatus {
 pub struct WebhookTarget {
     /// The URL the reply is POSTed to.
     pub url: String,
-    /// The whole `Authorization` header value to send (`Bearer token`, `Basic ...`), if any.
-    /// A secret: redacted in `Debug`.
-    pub authorization: Option<ApiKey>,
+    /// The scheme of the `Authorization` header sent with [`token`](Self::token).
+    pub scheme: Scheme,
+    /// The token the POSTs carry as `Authorization: {scheme} {token}`, if any (the token
+    /// alone, as set in the GPTBots console, not the whole header). A secret: redacted in
+    /// `Debug`.
+    pub token: Option<SecretString>,
     /// Deliveries in flight at once (at least 1).
     pub concurrency: usize,
     /// Deliveries waiting for their turn; past it a delivery fails at once.
@@ -173,7 +178,8 @@ impl WebhookTarget {
     pub fn new(url: impl Into<String>) -> Self {
         WebhookTarget {
             url: url.into(),
-            authorization: None,
+            scheme: Scheme::Bearer,
+            token: None,
             concurrency: DEFAULT_WEBHOOK_CONCURRENCY,
             queue: DEFAULT_WEBHOOK_QUEUE,
             timeout: DEFAULT_WEBHOOK_TIMEOUT,
@@ -210,9 +216,10 @@ impl WebhookTarget {
         self
     }
 
-    /// This target with an `Authorization` header value (`Bearer token`).
-    pub fn with_authorization(mut self, value: impl Into<String>) -> Self {
-        self.authorization = Some(ApiKey::new(value));
+    /// This target with `Authorization: {scheme} {token}` on every POST.
+    pub fn with_token(mut self, scheme: Scheme, token: impl Into<SecretString>) -> Self {
+        self.scheme = scheme;
+        self.token = Some(token.into());
         self
     }
 }
@@ -221,7 +228,8 @@ impl fmt::Debug for WebhookTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookTarget")
             .field("url", &gptbots_protocol::endpoint::redact_url(&self.url))
-            .field("authorization", &self.authorization.as_ref().map(|_| "***"))
+            .field("scheme", &self.scheme)
+            .field("token", &self.token)
             .field("concurrency", &self.concurrency)
             .field("queue", &self.queue)
             .field("timeout", &self.timeout)
