@@ -7,10 +7,13 @@ pub mod decode_error;
 pub mod decoder;
 pub mod encoder;
 pub mod frame;
+mod open;
 pub mod piece;
+mod quick;
 mod read;
 mod scan;
 mod search;
+mod sse;
 
 pub use assemble::{
     AssembledReply, DEFAULT_ASSEMBLED_LIMIT, ErrorFrame, Fault, FlowOutputPart, Pushed,
