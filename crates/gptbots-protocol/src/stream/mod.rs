@@ -7,6 +7,7 @@ pub mod decode_error;
 pub mod decoder;
 pub mod encoder;
 pub mod frame;
+mod json_string;
 mod open;
 pub mod piece;
 mod quick;

@@ -3,9 +3,10 @@
 //! ([`first_frame`]) and its closed frames ([`parse_frame`], serde_json alone, with the
 //! fault located) all read here.
 
-use super::compact::{self, Miss};
+use super::compact;
 use super::decode_error::{EXCERPT_LEN, FrameError, FrameErrorKind};
 use super::frame::Frame;
+use super::json_string::Miss;
 use super::search::nth_newline;
 use crate::parse::ParseError;
 
