@@ -70,7 +70,7 @@ use bytes::{Buf, BytesMut};
 use super::decode_error::{FrameError, FrameErrorKind, StreamError};
 use super::frame::Frame;
 use super::open::{Open, Scanned};
-use super::quick::{Gap, Quick, Tried, Tries, next_frame_start};
+use super::quick::{Gap, Tried, Tries, next_frame_start};
 use super::search::has_stop;
 use super::sse::{Ending, Line, Lines};
 
@@ -263,17 +263,16 @@ impl FrameDecoder {
     #[inline]
     fn quick_frame(&mut self, buf: &mut BytesMut, at: usize, sse: bool) -> Option<DecodedItem> {
         let text = buf.get(at..).unwrap_or_default();
-        let quick = self.tries.first_try(text, sse, self.max);
+        let item = self.tries.first_try(text, sse, self.max);
         self.lines.frame_found();
-        if let Quick::Frame(frame, len) = quick {
-            self.consume(buf, at + len);
+        if item.is_some() {
+            self.consume(buf, at + self.tries.last_len());
             self.lines.frame_closed(sse);
-            return Some(Ok(frame));
+            return item;
         }
         self.pos = at;
         self.begin_frame(buf, sse);
-        self.tries.after_first(&quick);
-        if let Quick::Wait(_) = quick {
+        if self.tries.after_first() {
             // Every byte looked at, no line end among them, and the frame not closed.
             self.pos = buf.len();
             self.open.no_line_end_before(self.base + buf.len() as u64);

@@ -26,6 +26,7 @@
 //! reader finds inside the frame; one at the next `}`), searched once for `}`, scanned at most
 //! once and parsed at most once.
 
+use super::decode_error::FrameError;
 use super::frame::Frame;
 use super::read::{Status, first_frame};
 use super::search::{has_line_end, has_stop};
@@ -109,11 +110,9 @@ fn walk_gap(buf: &[u8], mut i: usize, mut in_data: bool) -> Gap {
     }
 }
 
-/// What the first try, where the frame starts, gave.
-#[derive(Debug)]
-pub(crate) enum Quick {
-    /// The frame, and its length: it was whole in the buffer.
-    Frame(Frame, usize),
+/// What the first try, where the frame starts, left to do when it gave no frame.
+#[derive(Clone, Copy, Debug)]
+enum First {
     /// Fewer bytes than the last frame had: begin the frame, to be tried later.
     Later,
     /// Short of the frame's end, where the frame cannot have closed: every byte so far is
@@ -149,6 +148,8 @@ pub(crate) struct Tries {
     tries: u8,
     /// A try found the text short of the frame's end though a `}` had come, and waited.
     waited: bool,
+    /// What the last [`first_try`](Self::first_try) that gave no frame left to do.
+    first: First,
     /// Where [`gap_waits`](Self::gap_waits) stopped walking the separators in the buffer, and
     /// whether on a `data:` line; `None` once the decoder's steps have run.
     gap_walked: Option<(usize, bool)>,
@@ -162,6 +163,7 @@ impl Default for Tries {
             spec: false,
             tries: SPEC_TRIES,
             waited: false,
+            first: First::Later,
             gap_walked: None,
         }
     }
@@ -214,13 +216,20 @@ impl Tries {
     }
 
     /// The first try, on `text` (from the frame's `{` to the end of the buffer), before the
-    /// frame is begun; `sse`: it is on a `data:` line. The outcome says how to begin it, and
-    /// [`after_first`](Self::after_first) records it once begun.
+    /// frame is begun; `sse`: it is on a `data:` line. The frame when it was whole, its length
+    /// then [`last_len`](Self::last_len); else [`after_first`](Self::after_first) records the
+    /// outcome on the frame once begun.
     #[inline]
-    pub(crate) fn first_try(&mut self, text: &[u8], sse: bool, max: usize) -> Quick {
+    pub(crate) fn first_try(
+        &mut self,
+        text: &[u8],
+        sse: bool,
+        max: usize,
+    ) -> Option<Result<Frame, FrameError>> {
         let avail = text.len();
         if avail < self.last_len.max(1) {
-            return Quick::Later;
+            self.first = First::Later;
+            return None;
         }
         let text = text.get(..avail.min(max)).unwrap_or_default();
         let wait = match first_frame(text) {
@@ -228,7 +237,7 @@ impl Tries {
                 if !sse || !has_line_end(text.get(..len).unwrap_or_default()) {
                     self.last_len = len;
                     self.spec = true;
-                    return Quick::Frame(frame, len);
+                    return Some(Ok(frame));
                 }
                 None
             }
@@ -238,22 +247,32 @@ impl Tries {
             }
             Status::Partial { .. } | Status::Other => None,
         };
-        wait.map_or(Quick::Scan, Quick::Wait)
+        self.first = wait.map_or(First::Scan, First::Wait);
+        None
     }
 
-    /// Records the first try's outcome on the frame begun after it.
+    /// The length of the last frame read or closed.
     #[inline]
-    pub(crate) fn after_first(&mut self, quick: &Quick) {
-        match *quick {
-            Quick::Wait(waited) => {
+    pub(crate) fn last_len(&self) -> usize {
+        self.last_len
+    }
+
+    /// Records the first try's outcome on the frame begun after it. Whether the frame now
+    /// waits with every byte in the buffer examined.
+    #[inline]
+    pub(crate) fn after_first(&mut self) -> bool {
+        match self.first {
+            First::Wait(waited) => {
                 self.tries = SPEC_TRIES - 1;
                 self.waited = waited;
+                true
             }
-            Quick::Scan => {
+            First::Scan => {
                 self.tries = SPEC_TRIES - 1;
                 self.spec = false;
+                false
             }
-            Quick::Frame(..) | Quick::Later => {}
+            First::Later => false,
         }
     }
 
