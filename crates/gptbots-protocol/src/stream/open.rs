@@ -19,7 +19,6 @@ use super::frame::Frame;
 use super::read::parse_frame;
 use super::scan::{self, FrameScanner};
 use super::search::find_line_end;
-use super::sse::prefix;
 
 /// What scanning the open frame's new bytes gave.
 #[derive(Debug)]
@@ -267,6 +266,10 @@ impl Open {
         self.join.clear();
         err
     }
+}
+
+fn prefix(bytes: &[u8], n: usize) -> &[u8] {
+    bytes.get(..n).unwrap_or(bytes)
 }
 
 fn too_large_error(start: u64, max: usize, head: &[u8]) -> FrameError {

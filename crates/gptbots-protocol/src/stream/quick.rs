@@ -335,3 +335,122 @@ fn wait_when_short(text: &[u8], sse: bool, compact: bool, waited: bool) -> Optio
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing, clippy::panic)]
+
+    use super::*;
+
+    const TEXT: &[u8] = br#"{"code":3,"message":"Text","data":"a}b"}"#;
+    const INFO: &[u8] = br#"{"code":11,"message":"MessageInfo","data":{"message_id":"m"}}"#;
+
+    #[test]
+    fn the_usual_separators_lead_to_the_next_frame() {
+        assert_eq!(next_frame_start(b"}\n{", 1, false), Gap::Frame(2, false));
+        assert_eq!(
+            next_frame_start(b"\n\ndata: {", 0, true),
+            Gap::Frame(8, true)
+        );
+        assert_eq!(
+            next_frame_start(b" \r\n\tdata:{", 0, false),
+            Gap::Frame(9, true)
+        );
+        assert_eq!(next_frame_start(b"\r\nda", 0, true), Gap::Partial(2, false));
+        assert_eq!(next_frame_start(b"\n\n", 0, true), Gap::Partial(2, false));
+        // Anything else is for the line layer.
+        for other in [&b"event: e\n"[..], b": c\n", b"data: [DONE]", b"}", b"dat{"] {
+            assert_eq!(next_frame_start(other, 0, false), Gap::Other, "{other:?}");
+        }
+        assert_eq!(next_frame_start(b"data: {", 0, true), Gap::Other);
+    }
+
+    #[test]
+    fn tiny_chunks_of_separators_wait_and_walk_on() {
+        let mut tries = Tries::default();
+        assert!(tries.gap_waits(b"\n", Some(true), 1024));
+        assert!(tries.gap_waits(b"\n\nda", Some(true), 1024));
+        // The `{` comes: the steps take over.
+        assert!(!tries.gap_waits(b"\n\ndata: {", Some(true), 1024));
+        tries.stepped();
+        // Not between frames, or 16 bytes and more: no wait.
+        assert!(!tries.gap_waits(b"\n", None, 1024));
+        assert!(!tries.gap_waits(&[b' '; 16], Some(false), 1024));
+    }
+
+    #[test]
+    fn a_whole_frame_is_read_at_its_start() {
+        let mut tries = Tries::default();
+        let body = [TEXT, b"\n", INFO].concat();
+        let item = tries.first_try(&body, false, 1024);
+        assert_eq!(item, Some(Ok(Frame::text("a}b"))));
+        assert_eq!(tries.last_len(), TEXT.len());
+        // Fewer bytes than the last frame had: tried later.
+        assert_eq!(tries.first_try(&INFO[..10], false, 1024), None);
+        tries.begin();
+        assert!(!tries.after_first());
+        assert!(tries.spec);
+    }
+
+    #[test]
+    fn a_frame_cut_inside_waits_and_one_cut_after_a_brace_is_scanned() {
+        let mut tries = Tries::default();
+        // The compact reader read every byte as its shape: wait.
+        assert_eq!(tries.first_try(&TEXT[..38], false, 1024), None);
+        tries.begin();
+        assert!(tries.after_first());
+        assert!(tries.spec);
+        // serde_json ran out of bytes after a `}`: only the scanner can say.
+        assert_eq!(tries.first_try(&INFO[..60], false, 1024), None);
+        tries.begin();
+        assert!(!tries.after_first());
+        assert!(!tries.spec);
+        // On a `data:` line, a frame that holds a line end is the scanner's.
+        let split = b"{\"code\":3,\n\"data\":\"x\"}";
+        assert_eq!(tries.first_try(split, true, 1024), None);
+        tries.begin();
+        assert!(!tries.after_first());
+    }
+
+    #[test]
+    fn a_begun_frame_is_tried_when_a_brace_comes() {
+        let mut tries = Tries::default();
+        tries.closed(TEXT.len());
+        tries.begin();
+        // No `}` in the new bytes, and fewer than the last frame had: wait.
+        assert!(matches!(
+            tries.try_read(&INFO[..8], 1, false, 1024),
+            Tried::Wait
+        ));
+        // The last `}`: read.
+        match tries.try_read(INFO, 8, false, 1024) {
+            Tried::Frame(frame, end) => {
+                assert_eq!(frame, Frame::message_info("m"));
+                assert_eq!(end, INFO.len());
+            }
+            other => panic!("{other:?}"),
+        }
+        // The line ended, or the text is over the limit: scan.
+        tries.begin();
+        assert!(matches!(
+            tries.try_read(&INFO[..8], 8, true, 1024),
+            Tried::Scan
+        ));
+        assert!(!tries.spec);
+        tries.begin();
+        assert!(matches!(
+            tries.try_read(&INFO[..20], 8, false, 10),
+            Tried::Scan
+        ));
+    }
+
+    #[test]
+    fn invalid_json_is_the_scanners() {
+        let mut tries = Tries::default();
+        tries.begin();
+        assert!(matches!(
+            tries.try_read(br#"{"code":3,}"#, 1, false, 1024),
+            Tried::Scan
+        ));
+    }
+}

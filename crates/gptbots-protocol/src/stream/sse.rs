@@ -432,7 +432,7 @@ impl Lines {
     }
 }
 
-pub(crate) fn prefix(bytes: &[u8], n: usize) -> &[u8] {
+fn prefix(bytes: &[u8], n: usize) -> &[u8] {
     bytes.get(..n).unwrap_or(bytes)
 }
 
