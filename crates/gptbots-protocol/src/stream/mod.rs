@@ -1,12 +1,14 @@
 //! The streaming reply: frames, the incremental decoder, the encoder and the reply assembler.
 
 pub mod assemble;
+mod assembled;
 pub mod citation;
 mod compact;
 pub mod decode_error;
 pub mod decoder;
 pub mod encoder;
 pub mod frame;
+mod frame_de;
 mod json_string;
 mod open;
 pub mod piece;
