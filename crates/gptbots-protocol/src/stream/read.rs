@@ -19,7 +19,7 @@ pub(crate) enum Status {
     /// The bytes ended before the frame did. `open`: the compact reader read every byte as
     /// the start of its shape, so the frame's closing `}` has not come, whatever `}` its
     /// strings hold; else serde_json ran out of bytes, maybe after the `}` the scanner would
-    /// close the frame at (see the decoder's `SPEC_TRIES`).
+    /// close the frame at (see `SPEC_TRIES` in the try layer, `quick.rs`).
     Partial { open: bool },
     /// Invalid JSON or not a frame (from the compact reader: not its shape, left to
     /// serde_json).
