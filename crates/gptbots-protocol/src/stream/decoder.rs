@@ -168,7 +168,7 @@ impl FrameDecoder {
                 // Tiny chunks of separators, none examined yet, wait for the next `{`.
                 || (self.pos == 0
                     && !self.in_frame
-                    && self.tries.gap_waits(buf, self.lines.between(), self.max)))
+                    && self.tries.gap_waits(buf, || self.lines.between(), self.max)))
         {
             return None;
         }

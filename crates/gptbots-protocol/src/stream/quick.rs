@@ -176,15 +176,22 @@ impl Tries {
     /// `{`, which steps over them in one go, and each call walks on over the new bytes only,
     /// instead of running the steps and advancing the buffer for each byte.
     #[inline]
-    pub(crate) fn gap_waits(&mut self, buf: &[u8], between: Option<bool>, max: usize) -> bool {
+    pub(crate) fn gap_waits(
+        &mut self,
+        buf: &[u8],
+        between: impl FnOnce() -> Option<bool>,
+        max: usize,
+    ) -> bool {
         if buf.len() >= LAZY_GAP.min(max) || !self.speculate {
             return false;
         }
-        let gap = match (self.gap_walked, between) {
+        let gap = match self.gap_walked {
             // (Only appending is allowed between calls; were the buffer cut, walk it afresh.)
-            (Some((from, in_data)), _) if from <= buf.len() => walk_gap(buf, from, in_data),
-            (_, Some(in_data)) => next_frame_start(buf, 0, in_data),
-            (_, None) => return false,
+            Some((from, in_data)) if from <= buf.len() => walk_gap(buf, from, in_data),
+            _ => match between() {
+                Some(in_data) => next_frame_start(buf, 0, in_data),
+                None => return false,
+            },
         };
         match gap {
             Gap::Partial(from, in_data) => {
@@ -368,14 +375,14 @@ mod tests {
     #[test]
     fn tiny_chunks_of_separators_wait_and_walk_on() {
         let mut tries = Tries::default();
-        assert!(tries.gap_waits(b"\n", Some(true), 1024));
-        assert!(tries.gap_waits(b"\n\nda", Some(true), 1024));
+        assert!(tries.gap_waits(b"\n", || Some(true), 1024));
+        assert!(tries.gap_waits(b"\n\nda", || Some(true), 1024));
         // The `{` comes: the steps take over.
-        assert!(!tries.gap_waits(b"\n\ndata: {", Some(true), 1024));
+        assert!(!tries.gap_waits(b"\n\ndata: {", || Some(true), 1024));
         tries.stepped();
         // Not between frames, or 16 bytes and more: no wait.
-        assert!(!tries.gap_waits(b"\n", None, 1024));
-        assert!(!tries.gap_waits(&[b' '; 16], Some(false), 1024));
+        assert!(!tries.gap_waits(b"\n", || None, 1024));
+        assert!(!tries.gap_waits(&[b' '; 16], || Some(false), 1024));
     }
 
     #[test]
