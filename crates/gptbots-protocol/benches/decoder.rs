@@ -137,6 +137,10 @@ fn big_frame(c: &mut Criterion) {
         group.bench_function(format!("ours/{}", style.name()), |b| {
             b.iter(|| ours(input, chunk))
         });
+        // The same frame fed whole: what the 1024 chunks are compared against.
+        group.bench_function(format!("ours_whole/{}", style.name()), |b| {
+            b.iter(|| ours(input, input.len()))
+        });
         if style == Style::Sse {
             group.bench_function("eventsource/sse", |b| b.iter(|| eventsource(input, chunk)));
         }
