@@ -151,12 +151,7 @@ impl Sink<'_> {
     /// fault stops).
     fn item(&mut self, item: DecodedItem) -> Result<(), Stop> {
         if let Some(assembler) = &mut self.assembler {
-            match &item {
-                Ok(frame) => {
-                    assembler.push(frame);
-                }
-                Err(err) => assembler.push_error(err),
-            }
+            assembler.push_item(&item);
             return Ok(());
         }
         let frame = item.map_err(|e| Stop::Fault(e.to_string()))?;

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use gptbots_protocol::conversation::MAX_PAGE_SIZE;
 use gptbots_protocol::endpoint::{self, Region};
-use gptbots_protocol::schema::wire_schemas;
+use gptbots_protocol::schema::{sorted, wire_schemas};
 use gptbots_protocol::{ErrorCode, agent, feedback, handoff, history, reply_extras, webhook_check};
 use serde_json::{Map, Value, json};
 
@@ -341,19 +341,6 @@ fn rewrite_refs(value: Value, names: &BTreeMap<String, String>) -> Value {
                 .map(|item| rewrite_refs(item, names))
                 .collect(),
         ),
-        other => other,
-    }
-}
-
-fn sorted(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> =
-                map.into_iter().map(|(k, v)| (k, sorted(v))).collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().collect())
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
         other => other,
     }
 }

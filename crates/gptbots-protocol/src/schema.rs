@@ -252,7 +252,8 @@ impl WireSchema {
     }
 }
 
-fn sorted(value: Value) -> Value {
+/// `value` with every object's keys in sorted order, as the exported files are written.
+pub fn sorted(value: Value) -> Value {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<(String, Value)> =

@@ -116,12 +116,7 @@ fn lines_of(run: &Run) -> Vec<String> {
 fn assembled_of(run: &Run) -> Value {
     let mut assembler = ReplyAssembler::new();
     for item in &run.items {
-        match item {
-            Ok(frame) => {
-                assembler.push(frame);
-            }
-            Err(err) => assembler.push_error(err),
-        }
+        assembler.push_item(item);
     }
     let reply = assembler.finish();
     let status: ReplyStatus = reply.status();

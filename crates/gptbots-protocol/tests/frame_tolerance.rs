@@ -332,12 +332,7 @@ fn a_bad_frame_is_a_fault_and_the_reply_survives() {
     let run = assert_split_invariant(body.as_bytes(), None);
     let mut assembler = ReplyAssembler::new();
     for item in &run.items {
-        match item {
-            Ok(frame) => {
-                assembler.push(frame);
-            }
-            Err(err) => assembler.push_error(err),
-        }
+        assembler.push_item(item);
     }
     let reply = assembler.finish();
     assert_eq!(reply.text, "ab");

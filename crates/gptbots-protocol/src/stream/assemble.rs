@@ -310,6 +310,17 @@ impl ReplyAssembler {
         self.fault(err.offset, err.kind.to_string());
     }
 
+    /// Folds in one item of the decoder: a frame ([`push`](Self::push)) or a fault it stepped
+    /// over ([`push_error`](Self::push_error)).
+    pub fn push_item(&mut self, item: &Result<Frame, FrameError>) {
+        match item {
+            Ok(frame) => {
+                self.push(frame);
+            }
+            Err(err) => self.push_error(err),
+        }
+    }
+
     /// Folds in one frame; says what it added.
     pub fn push<'a>(&'a mut self, frame: &'a Frame) -> Pushed<'a> {
         let reply = &mut self.reply;
