@@ -2,7 +2,7 @@
 //!
 //! Each subcommand lives in its own module with an `Args` type (clap derive) that has an
 //! inherent `run(self) -> ExitCode`. Adding one is two lines: its `mod` line and its line in
-//! [`subcommands!`].
+//! `subcommands!` (below).
 
 use std::process::ExitCode;
 
