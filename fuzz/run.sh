@@ -52,7 +52,7 @@ for target in "${targets[@]}"; do
     scratch="corpus/$target"
     mkdir -p "$scratch"
     if [ ! -d "$seeds" ]; then
-        echo "fuzz/run.sh: no seeds for $target in fuzz/$seeds" >&2
+        echo "fuzz/run.sh: no seeds for $target in fuzz/$seeds (cargo dev fuzz-seeds writes them)" >&2
         status=1
         continue
     fi

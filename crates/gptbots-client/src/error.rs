@@ -491,7 +491,7 @@ pub(crate) fn read_reply<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -
     }
     match parsed {
         Some(err) => Err(Error::decode(
-            byte_offset(body, err.line, err.column),
+            err.offset as u64,
             format!("at {}: {}", err.path, err.message),
         )),
         None => Err(Error::new(ErrorKind::HttpStatus {
@@ -499,28 +499,6 @@ pub(crate) fn read_reply<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -
             body: String::from_utf8_lossy(body).into_owned(),
         })),
     }
-}
-
-/// The byte offset of serde_json's 1-based line and column (a column counts bytes).
-fn byte_offset(body: &[u8], line: usize, column: usize) -> u64 {
-    if line == 0 {
-        return body.len() as u64;
-    }
-    let mut start = 0usize;
-    let mut seen = 1usize;
-    for (i, byte) in body.iter().enumerate() {
-        if seen == line {
-            break;
-        }
-        if *byte == b'\n' {
-            seen += 1;
-            start = i + 1;
-        }
-    }
-    let offset = start
-        .saturating_add(column.saturating_sub(1))
-        .min(body.len());
-    offset as u64
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod testing;
 pub mod usage;
 pub mod validate;
 pub mod webhook;
+pub mod wire;
 
 pub use conversation::{
     ConversationDetailQuery, ConversationDetailResponse, CreateConversationRequest,

@@ -1,7 +1,8 @@
 //! JSON Schemas (draft 2020-12) of every wire message, for teams in other languages.
 //!
-//! [`wire_schemas`] is the one list of what is exported; the `gptbots-schemas` tool writes each
-//! entry to `schemas/{name}.schema.json` and checks the committed files against it.
+//! [`wire_schemas`] exports every entry of [`WIRE_TYPES`](crate::wire::WIRE_TYPES); `cargo dev
+//! schemas` writes each one to `schemas/{name}.schema.json` and checks the committed files
+//! against it.
 //!
 //! Request schemas (what we send) are strict: an optional field is left out, never `null`.
 //! Response, webhook and error schemas (what the server sends) accept exactly what the Rust
@@ -290,44 +291,20 @@ fn request_schema_of<T: JsonSchema>(name: &'static str, id_base: &str) -> WireSc
 /// The `$id` prefix of the exported schemas.
 pub const ID_BASE: &str = "https://gptbots-protocol.invalid/schemas";
 
-/// Every wire message's schema, in a fixed order.
+/// Every wire message's schema, in the order of [`WIRE_TYPES`](crate::wire::WIRE_TYPES).
 pub fn wire_schemas() -> Vec<WireSchema> {
-    use crate::*;
-    vec![
-        request_schema_of::<CreateConversationRequest>("create-conversation-request", ID_BASE),
-        schema_of::<CreateConversationResponse>("create-conversation-response", ID_BASE),
-        request_schema_of::<SendMessageRequest>("send-message-request-v2", ID_BASE),
-        schema_of::<SendMessageResponse>("send-message-response-v2", ID_BASE),
-        request_schema_of::<SendMessageRequestV1>("send-message-request-v1", ID_BASE),
-        schema_of::<SendMessageResponseV1>("send-message-response-v1", ID_BASE),
-        request_schema_of::<ConversationDetailQuery>("conversation-detail-query-v2", ID_BASE),
-        schema_of::<ConversationDetailResponse>("conversation-detail-response-v2", ID_BASE),
-        schema_of::<Frame>("stream-frame", ID_BASE),
-        schema_of::<WebhookMessage>("webhook-message", ID_BASE),
-        request_schema_of::<WebhookAck>("webhook-ack", ID_BASE),
-        schema_of::<ErrorResponse>("error-response", ID_BASE),
-        schema_of::<HandoffEstablish>("human-handoff-establish", ID_BASE),
-        schema_of::<HandoffChat>("human-handoff-chat", ID_BASE),
-        schema_of::<HandoffClose>("human-handoff-close", ID_BASE),
-        request_schema_of::<HandoffReply>("human-handoff-reply", ID_BASE),
-        request_schema_of::<HumanMessageRequest>("human-message-request", ID_BASE),
-        request_schema_of::<HumanCloseRequest>("human-close-request", ID_BASE),
-        schema_of::<HumanCallResponse>("human-call-response", ID_BASE),
-        schema_of::<WebhookCheckResponse>("webhook-check-response", ID_BASE),
-        request_schema_of::<MessageFeedbackRequest>("message-feedback-request", ID_BASE),
-        schema_of::<AffectCountResponse>("message-feedback-response", ID_BASE),
-        request_schema_of::<MessageQualityRequest>("message-quality-request", ID_BASE),
-        schema_of::<AffectCountResponse>("message-quality-response", ID_BASE),
-        request_schema_of::<ConversationListQuery>("conversation-list-query", ID_BASE),
-        schema_of::<ConversationListResponse>("conversation-list-response", ID_BASE),
-        request_schema_of::<ConversationDetailV1Query>("conversation-detail-query-v1", ID_BASE),
-        schema_of::<ConversationDetailV1Response>("conversation-detail-response-v1", ID_BASE),
-        request_schema_of::<SuggestedQuestionsQuery>("suggested-questions-query", ID_BASE),
-        schema_of::<SuggestedQuestionsResponse>("suggested-questions-response", ID_BASE),
-        request_schema_of::<ReferencedKnowledgeQuery>("referenced-knowledge-query", ID_BASE),
-        schema_of::<ReferencedKnowledgeResponse>("referenced-knowledge-response", ID_BASE),
-        schema_of::<AgentDetailResponse>("agent-detail-response", ID_BASE),
-    ]
+    crate::wire::WIRE_TYPES.iter().map(|w| w.schema()).collect()
+}
+
+/// The schema of `T` under `name`: strict for what we send, tolerant for what we read.
+pub(crate) fn wire_schema<T: JsonSchema>(
+    name: &'static str,
+    direction: crate::wire::Direction,
+) -> WireSchema {
+    match direction {
+        crate::wire::Direction::Sent => request_schema_of::<T>(name, ID_BASE),
+        crate::wire::Direction::Received => schema_of::<T>(name, ID_BASE),
+    }
 }
 
 impl JsonSchema for Frame {
@@ -340,16 +317,7 @@ impl JsonSchema for Frame {
     /// data, and any other code with anything.
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> Schema {
         use crate::stream::citation::{CitationItem, CorrelatedAttachment};
-        let known = [
-            code::END,
-            code::TEXT,
-            code::COST,
-            code::FLOW_OUTPUT,
-            code::MESSAGE_INFO,
-            code::AUDIO,
-            code::CITATION,
-            code::CORRELATE_ATTACHMENT,
-        ];
+        let known = code::KNOWN;
         let message = serde_json::json!({ "type": ["string", "null"] });
         let frame = |code: i64, title: &str, data: Value, required: &[&str]| {
             serde_json::json!({

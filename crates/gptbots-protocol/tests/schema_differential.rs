@@ -24,12 +24,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};
 
-use gptbots_protocol::{
-    ConversationDetailResponse, CreateConversationRequest, CreateConversationResponse,
-    ErrorResponse, Frame, HandoffChat, HandoffClose, HandoffEstablish, SendMessageRequest,
-    SendMessageRequestV1, SendMessageResponse, SendMessageResponseV1, WebhookAck, WebhookMessage,
-    from_slice,
-};
+use gptbots_protocol::{WebhookMessage, wire};
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -48,40 +43,21 @@ fn corpus_dir() -> PathBuf {
 }
 
 /// Rust's verdict: `Ok` when the type of `schema` parses `payload`, else why not. `None` when
-/// no type is known for that schema name.
+/// no wire type has that schema name.
 fn rust_verdict(schema: &str, payload: &[u8]) -> Option<Result<(), String>> {
-    fn parse<T: serde::de::DeserializeOwned>(payload: &[u8]) -> Result<(), String> {
-        from_slice::<T>(payload)
-            .map(drop)
-            .map_err(|e| e.to_string())
-    }
-    Some(match schema {
-        "create-conversation-request" => parse::<CreateConversationRequest>(payload),
-        "create-conversation-response" => parse::<CreateConversationResponse>(payload),
-        "send-message-request-v2" => parse::<SendMessageRequest>(payload),
-        "send-message-response-v2" => parse::<SendMessageResponse>(payload),
-        "send-message-request-v1" => parse::<SendMessageRequestV1>(payload),
-        "send-message-response-v1" => parse::<SendMessageResponseV1>(payload),
-        "conversation-detail-response-v2" => parse::<ConversationDetailResponse>(payload),
-        "stream-frame" => parse::<Frame>(payload),
-        "webhook-message" => {
-            let generic = parse::<WebhookMessage>(payload);
-            // The receiver's fast path must give the same verdict as the generic parse.
-            let fast = WebhookMessage::from_slice(payload).map(drop);
-            if generic.is_ok() != fast.is_ok() {
-                return Some(Err(format!(
-                    "WebhookMessage::from_slice ({fast:?}) and the generic parse ({generic:?}) disagree"
-                )));
-            }
-            generic
+    let verdict = wire::by_name(schema)?
+        .parse(payload)
+        .map_err(|e| e.to_string());
+    if schema == "webhook-message" {
+        // The receiver's fast path must give the same verdict as the generic parse.
+        let fast = WebhookMessage::from_slice(payload).map(drop);
+        if verdict.is_ok() != fast.is_ok() {
+            return Some(Err(format!(
+                "WebhookMessage::from_slice ({fast:?}) and the generic parse ({verdict:?}) disagree"
+            )));
         }
-        "webhook-ack" => parse::<WebhookAck>(payload),
-        "error-response" => parse::<ErrorResponse>(payload),
-        "human-handoff-establish" => parse::<HandoffEstablish>(payload),
-        "human-handoff-chat" => parse::<HandoffChat>(payload),
-        "human-handoff-close" => parse::<HandoffClose>(payload),
-        _ => return None,
-    })
+    }
+    Some(verdict)
 }
 
 /// The compiled validator of each committed schema, compiled once.

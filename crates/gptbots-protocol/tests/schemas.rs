@@ -56,7 +56,7 @@ fn every_committed_schema_is_generated_by_the_types() {
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(
             committed == schema.to_canonical_string(),
-            "{} is out of date: run `cargo run -p gptbots-schemas`",
+            "{} is out of date: run `cargo dev schemas`",
             path.display()
         );
     }

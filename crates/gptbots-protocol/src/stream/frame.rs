@@ -43,18 +43,22 @@ pub mod code {
     /// The knowledge segments the reply drew on.
     pub const CORRELATE_ATTACHMENT: i64 = 83;
 
+    /// Every documented code above, the ones with a typed payload: the one list the parser,
+    /// the schema and the tests go by.
+    pub const KNOWN: &[i64] = &[
+        END,
+        TEXT,
+        COST,
+        FLOW_OUTPUT,
+        MESSAGE_INFO,
+        AUDIO,
+        CITATION,
+        CORRELATE_ATTACHMENT,
+    ];
+
     /// Whether the code has a typed payload (an error frame aside).
     pub(crate) fn is_typed(code: i64) -> bool {
-        matches!(
-            code,
-            END | TEXT
-                | COST
-                | FLOW_OUTPUT
-                | MESSAGE_INFO
-                | AUDIO
-                | CITATION
-                | CORRELATE_ATTACHMENT
-        )
+        KNOWN.contains(&code)
     }
 }
 

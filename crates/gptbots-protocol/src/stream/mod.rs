@@ -10,7 +10,7 @@ pub mod frame;
 pub mod piece;
 mod read;
 mod scan;
-mod search;
+pub(crate) mod search;
 
 pub use assemble::{
     AssembledReply, DEFAULT_ASSEMBLED_LIMIT, ErrorFrame, Fault, FlowOutputPart, Pushed,

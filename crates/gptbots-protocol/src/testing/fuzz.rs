@@ -3,11 +3,7 @@
 //! libFuzzer expects.
 #![allow(clippy::panic)]
 
-use std::fmt::Debug;
-
 use bytes::BytesMut;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use tokio_util::codec::Encoder;
 
 use super::{Driver, Run, run};
@@ -126,66 +122,25 @@ pub fn frame_fast_path(data: &[u8]) {
     assert_eq!(fast, general, "on {:?}", String::from_utf8_lossy(data));
 }
 
-/// `wire_types`: the first byte chooses a wire type, the rest is JSON; when it parses as that
-/// type, it serializes, parses back equal, and serializes again to the same bytes.
-///
-/// The selector byte of each type: adding a type is one line; never reuse or renumber a
-/// letter, or the committed seeds (`fuzz/seeds/wire_types/<letter>-...`) test the wrong type.
+/// `wire_types`: the first byte chooses a wire type of [`crate::wire::WIRE_TYPES`] (its
+/// `fuzz_selector`), or `U`/`T` for the usage and token counts a reply carries; the rest is
+/// JSON. When it parses as that type, it is written, read back equal, and written again to
+/// the same bytes.
 pub fn wire_types(data: &[u8]) {
     let Some((&selector, body)) = data.split_first() else {
         return;
     };
-    match selector {
-        b'E' => round_trip::<ErrorResponse>(body),
-        b'F' => round_trip::<Frame>(body),
-        b'U' => round_trip::<Usage>(body),
-        b'T' => round_trip::<Tokens>(body),
-        b'c' => round_trip::<CreateConversationRequest>(body),
-        b'C' => round_trip::<CreateConversationResponse>(body),
-        b'd' => round_trip::<ConversationDetailResponse>(body),
-        b's' => round_trip::<SendMessageRequest>(body),
-        b'S' => round_trip::<SendMessageResponse>(body),
-        b'v' => round_trip::<SendMessageRequestV1>(body),
-        b'V' => round_trip::<SendMessageResponseV1>(body),
-        b'w' => round_trip::<WebhookMessage>(body),
-        b'W' => round_trip::<WebhookAck>(body),
-        b'h' => round_trip::<HandoffEstablish>(body),
-        b'H' => round_trip::<HandoffChat>(body),
-        b'x' => round_trip::<HandoffClose>(body),
-        _ => {}
+    let round_trip = match selector {
+        b'U' => crate::wire::round_trip_as::<Usage>,
+        b'T' => crate::wire::round_trip_as::<Tokens>,
+        _ => match crate::wire::by_fuzz_selector(selector) {
+            Some(wire) => wire.round_trip,
+            None => return,
+        },
+    };
+    if let Err(crate::wire::RoundTripError::Unstable(why)) = round_trip(body) {
+        panic!("{why}");
     }
-}
-
-fn round_trip<T>(body: &[u8])
-where
-    T: Serialize + DeserializeOwned + PartialEq + Debug,
-{
-    let Ok(value) = serde_json::from_slice::<T>(body) else {
-        return;
-    };
-    let json = match serde_json::to_vec(&value) {
-        Ok(json) => json,
-        Err(e) => panic!("{value:?} parsed but does not serialize: {e}"),
-    };
-    let back: T = match serde_json::from_slice(&json) {
-        Ok(back) => back,
-        Err(e) => panic!(
-            "{value:?} serialized as {} which does not parse back: {e}",
-            String::from_utf8_lossy(&json)
-        ),
-    };
-    assert_eq!(
-        value,
-        back,
-        "parse(serialize(x)) != x; serialized: {}",
-        String::from_utf8_lossy(&json)
-    );
-    let again = serde_json::to_vec(&back).unwrap_or_default();
-    assert_eq!(
-        String::from_utf8_lossy(&json),
-        String::from_utf8_lossy(&again),
-        "serialization is not stable"
-    );
 }
 
 #[cfg(test)]

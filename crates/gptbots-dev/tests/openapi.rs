@@ -12,12 +12,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use gptbots_dev::openapi::{self, FILE_NAME, component_name};
 use gptbots_protocol::schema::wire_schemas;
 use gptbots_protocol::{
     ErrorCode, agent, conversation::MAX_PAGE_SIZE, endpoint, feedback, handoff, history,
     reply_extras, webhook_check,
 };
-use gptbots_schemas::openapi::{self, FILE_NAME, component_name};
 use serde_json::Value;
 
 /// Every call: operationId (the client's method name), method, path constant.
@@ -112,7 +112,7 @@ fn the_committed_document_parses_and_is_the_generated_one() {
     assert_eq!(
         text,
         openapi::canonical_document(),
-        "{} is out of date: run `cargo run -p gptbots-schemas`",
+        "{} is out of date: run `cargo dev schemas`",
         path.display()
     );
     let doc = committed();
@@ -488,8 +488,7 @@ struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(name: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("gptbots-schemas-{name}-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("gptbots-dev-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir)
@@ -503,7 +502,8 @@ impl Drop for Scratch {
 }
 
 fn tool(scratch: &Scratch, extra: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gptbots-schemas"))
+    let out = Command::new(env!("CARGO_BIN_EXE_gptbots-dev"))
+        .arg("schemas")
         .arg("--dir")
         .arg(scratch.0.join("schemas"))
         .arg("--openapi-dir")
