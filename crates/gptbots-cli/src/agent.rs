@@ -16,12 +16,14 @@ pub struct AgentArgs {
 
 impl AgentArgs {
     /// Asks for the agent's information.
-    pub fn run(self) -> ExitCode {
-        self.api.run(
-            "agent",
-            |client| async move { client.agent_detail().await },
-            show_agent,
-        )
+    pub async fn run(self) -> ExitCode {
+        self.api
+            .run(
+                "agent",
+                |client| async move { client.agent_detail().await },
+                show_agent,
+            )
+            .await
     }
 }
 

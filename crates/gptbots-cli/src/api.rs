@@ -7,6 +7,7 @@ use std::future::Future;
 use std::process::ExitCode;
 
 use gptbots_client::{Client, Error};
+use gptbots_protocol::Region;
 use serde::Serialize;
 
 use crate::{chat, terminal};
@@ -19,17 +20,17 @@ pub struct ApiArgs {
     #[arg(long, value_name = "URL", global = true)]
     base_url: Option<String>,
     /// The data-centre region: https://api-{region}.gptbots.ai.
-    #[arg(long, default_value = "sg", value_parser = ["sg", "jp", "th"], global = true)]
-    region: String,
+    #[arg(long, value_enum, default_value = "sg", global = true)]
+    region: Region,
     /// Print the response as one line of JSON (for scripts) instead of text for people.
     #[arg(long, global = true)]
     json: bool,
 }
 
 impl ApiArgs {
-    /// Runs `call` on a runtime of its own against the chosen server, then prints its answer
-    /// with `show` (or as JSON with `--json`).
-    pub fn run<T, F, Fut>(
+    /// Runs `call` against the chosen server, then prints its answer with `show` (or as JSON
+    /// with `--json`).
+    pub async fn run<T, F, Fut>(
         &self,
         command: &str,
         call: F,
@@ -40,31 +41,19 @@ impl ApiArgs {
         F: FnOnce(Client) -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
-        let runtime = match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime,
-            Err(err) => {
-                eprintln!("gptbots {command}: could not start the async runtime: {err}");
-                return ExitCode::FAILURE;
+        // Kept alive until the call is done; dropping it stops the embedded mock.
+        let (client, _embedded) =
+            match chat::connect(command, self.base_url.as_deref(), &self.region).await {
+                Ok(connected) => connected,
+                Err(code) => return code,
+            };
+        match call(client).await {
+            Ok(value) => {
+                self.print(command, &value, show);
+                ExitCode::SUCCESS
             }
-        };
-        runtime.block_on(async {
-            // Kept alive until the call is done; dropping it stops the embedded mock.
-            let (client, _embedded) =
-                match chat::connect(command, self.base_url.as_deref(), &self.region).await {
-                    Ok(connected) => connected,
-                    Err(code) => return code,
-                };
-            match call(client).await {
-                Ok(value) => {
-                    self.print(command, &value, show);
-                    ExitCode::SUCCESS
-                }
-                Err(err) => chat::fail_as(command, &err),
-            }
-        })
+            Err(err) => chat::fail_as(command, &err),
+        }
     }
 
     fn print<T: Serialize>(&self, command: &str, value: &T, show: impl FnOnce(&T) -> String) {

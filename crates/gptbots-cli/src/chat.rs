@@ -14,7 +14,7 @@ use gptbots_client::{Client, ClientConfig, Error, ErrorKind};
 use gptbots_mock::{DEFAULT_API_KEY, MockConfig, MockServer};
 use gptbots_protocol::message_v2::{Content, ContentPart, Message, ResponseMode};
 use gptbots_protocol::stream::{AssembledReply, ReplyAssembler};
-use gptbots_protocol::{CreateConversationRequest, Region, SendMessageRequest};
+use gptbots_protocol::{ApiKey, CreateConversationRequest, Region, SendMessageRequest};
 use tokio::io::AsyncBufReadExt;
 
 use crate::attachment::{self, Kind};
@@ -50,8 +50,8 @@ pub struct ChatArgs {
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
     /// The data-centre region: https://api-{region}.gptbots.ai.
-    #[arg(long, default_value = "sg", value_parser = ["sg", "jp", "th"])]
-    region: String,
+    #[arg(long, value_enum, default_value = "sg")]
+    region: Region,
     /// Attach an image: a path (sent inline, base64) or an http(s) URL. Repeatable.
     #[arg(long, value_name = "PATH|URL")]
     image: Vec<String>,
@@ -68,23 +68,8 @@ pub struct ChatArgs {
 }
 
 impl ChatArgs {
-    /// Runs the command on its own tokio runtime.
-    pub fn run(self) -> ExitCode {
-        let runtime = match tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime,
-            Err(err) => {
-                eprintln!("gptbots chat: could not start the async runtime: {err}");
-                return ExitCode::FAILURE;
-            }
-        };
-        runtime.block_on(self.chat())
-    }
-
-    async fn chat(self) -> ExitCode {
+    /// Runs the command.
+    pub async fn run(self) -> ExitCode {
         // Attachments are read (and refused) before anything is sent.
         let attachments = match self.attachments() {
             Ok(parts) => parts,
@@ -280,11 +265,12 @@ pub(crate) fn fail_as(command: &str, err: &Error) -> ExitCode {
 pub(crate) async fn connect(
     command: &str,
     base_url: Option<&str>,
-    region: &str,
+    region: &Region,
 ) -> Result<(Client, Option<MockServer>), ExitCode> {
     let key = std::env::var(API_KEY_VAR)
         .ok()
-        .filter(|key| !key.trim().is_empty());
+        .filter(|key| !key.trim().is_empty())
+        .map(ApiKey::from);
     let mut embedded: Option<MockServer> = None;
     let config = match (key, base_url) {
         (None, None) => {
@@ -310,7 +296,7 @@ pub(crate) async fn connect(
             return Err(ExitCode::from(2));
         }
         (Some(key), Some(url)) => ClientConfig::new(key).with_base_url(url.to_owned()),
-        (Some(key), None) => ClientConfig::new(key).with_region(Region::from(region)),
+        (Some(key), None) => ClientConfig::new(key).with_region(region.clone()),
     };
     match Client::new(config) {
         Ok(client) => Ok((client, embedded)),

@@ -60,8 +60,9 @@ enum Stop {
 }
 
 impl DecodeArgs {
-    /// Runs the subcommand.
-    pub fn run(self) -> ExitCode {
+    /// Runs the subcommand (synchronously: it reads a file or standard input and needs no
+    /// runtime, but is called like the others).
+    pub async fn run(self) -> ExitCode {
         let input: Box<dyn Read> = match &self.file {
             Some(path) if path.as_os_str() != "-" => match File::open(path) {
                 Ok(file) => Box::new(file),

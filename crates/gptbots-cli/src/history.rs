@@ -29,10 +29,11 @@ pub struct HistoryArgs {
 
 impl HistoryArgs {
     /// Reads every page, then prints the messages.
-    pub fn run(self) -> ExitCode {
+    pub async fn run(self) -> ExitCode {
         let id = self.conversation_id.clone();
         self.api
             .run("history", |client| all_messages(client, id), show_messages)
+            .await
     }
 }
 
@@ -98,7 +99,7 @@ pub struct ConversationsArgs {
 
 impl ConversationsArgs {
     /// Reads every page, then prints one line per conversation.
-    pub fn run(self) -> ExitCode {
+    pub async fn run(self) -> ExitCode {
         let until = self.until.unwrap_or_else(now_millis);
         let mut query = ConversationListQuery::new(
             ConversationType::from(self.conversation_type.as_str()),
@@ -108,11 +109,13 @@ impl ConversationsArgs {
         if let Some(user_id) = &self.user_id {
             query = query.with_user_id(user_id.clone());
         }
-        self.api.run(
-            "conversations",
-            |client| all_conversations(client, query),
-            show_conversations,
-        )
+        self.api
+            .run(
+                "conversations",
+                |client| all_conversations(client, query),
+                show_conversations,
+            )
+            .await
     }
 }
 

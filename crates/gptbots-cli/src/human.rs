@@ -35,24 +35,28 @@ enum HumanCommand {
 
 impl HumanArgs {
     /// Sends the call.
-    pub fn run(self) -> ExitCode {
+    pub async fn run(self) -> ExitCode {
         let now = now_millis();
         match self.command {
             HumanCommand::Reply { session_id, text } => {
                 let request = HumanMessageRequest::new(session_id, now, text);
-                self.api.run(
-                    "human reply",
-                    |client| async move { client.human_message(&request).await },
-                    |_| "sent".to_owned(),
-                )
+                self.api
+                    .run(
+                        "human reply",
+                        |client| async move { client.human_message(&request).await },
+                        |_| "sent".to_owned(),
+                    )
+                    .await
             }
             HumanCommand::Close { session_id } => {
                 let request = HumanCloseRequest::new(session_id, now);
-                self.api.run(
-                    "human close",
-                    |client| async move { client.human_close(&request).await },
-                    |_| "closed".to_owned(),
-                )
+                self.api
+                    .run(
+                        "human close",
+                        |client| async move { client.human_close(&request).await },
+                        |_| "closed".to_owned(),
+                    )
+                    .await
             }
         }
     }

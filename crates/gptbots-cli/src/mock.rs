@@ -6,10 +6,42 @@ use std::time::Duration;
 
 use gptbots_mock::{
     DEFAULT_API_KEY, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONVERSATIONS, DEFAULT_MAX_MESSAGES,
-    EncodeStyle, HandoffTarget, MockConfig, MockServer, ServeLimits, WebhookTarget,
+    EncodeStyle, HandoffTarget, MockConfig, MockServer, Scheme, ServeLimits, WebhookTarget,
 };
+use gptbots_protocol::SecretString;
 
 use crate::terminal;
+
+/// The layout of streaming replies: the protocol crate's [`EncodeStyle`], which lives in its
+/// stream module and has no `clap::ValueEnum` of its own, so the three choices are listed here.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Style {
+    /// Server-sent events: `data: {json}` lines.
+    Sse,
+    /// One JSON object a line.
+    Lines,
+    /// JSON objects run together.
+    Joined,
+}
+
+impl Style {
+    /// The name given on the command line.
+    fn name(self) -> String {
+        clap::ValueEnum::to_possible_value(&self)
+            .map(|value| value.get_name().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+impl From<Style> for EncodeStyle {
+    fn from(style: Style) -> Self {
+        match style {
+            Style::Sse => EncodeStyle::Sse,
+            Style::Lines => EncodeStyle::Lines,
+            Style::Joined => EncodeStyle::Joined,
+        }
+    }
+}
 
 /// Serve a mock of the GPTBots API (echo agent, conversations in memory) until Ctrl-C.
 #[derive(Debug, clap::Args)]
@@ -24,27 +56,30 @@ pub struct MockArgs {
         env = "GPTBOTS_MOCK_API_KEY",
         hide_env_values = true
     )]
-    api_key: Option<String>,
-    /// The layout of streaming replies: SSE `data:` lines, one JSON object a line, or objects
-    /// run together.
-    #[arg(long, default_value = "sse", value_parser = ["sse", "lines", "joined"])]
-    style: String,
+    api_key: Option<SecretString>,
+    /// The layout of streaming replies.
+    #[arg(long, value_enum, default_value = "sse")]
+    style: Style,
     /// Cut streaming replies at random byte boundaries chosen by this seed (hostile chunking).
     #[arg(long, value_name = "N")]
     chaos_seed: Option<u64>,
     /// In webhook mode, POST each reply to this URL.
     #[arg(long, value_name = "URL")]
     webhook_url: Option<String>,
-    /// The whole `Authorization` header the webhook POSTs carry (`Bearer TOKEN`); from the
-    /// environment so that it stays out of the process list.
+    /// The token the webhook POSTs carry, as `Authorization: <scheme> TOKEN` (the token alone,
+    /// as `webhook listen --token` takes it). Also read from GPTBOTS_MOCK_WEBHOOK_TOKEN, which
+    /// keeps it out of the process list.
     #[arg(
         long,
-        value_name = "VALUE",
-        env = "GPTBOTS_WEBHOOK_AUTHORIZATION",
+        value_name = "TOKEN",
+        env = "GPTBOTS_MOCK_WEBHOOK_TOKEN",
         hide_env_values = true,
         requires = "webhook_url"
     )]
-    webhook_authorization: Option<String>,
+    webhook_token: Option<SecretString>,
+    /// The scheme of the webhook POSTs' Authorization header.
+    #[arg(long, value_enum, default_value = "bearer", requires = "webhook_token")]
+    webhook_scheme: Scheme,
     /// Keep at most N conversations; creating one more forgets the oldest.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONVERSATIONS)]
     max_conversations: usize,
@@ -85,34 +120,15 @@ pub struct MockArgs {
 }
 
 impl MockArgs {
-    /// Runs the server on its own tokio runtime until Ctrl-C.
-    pub fn run(self) -> ExitCode {
-        let runtime = match tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime,
-            Err(err) => {
-                eprintln!("gptbots mock: could not start the async runtime: {err}");
-                return ExitCode::FAILURE;
-            }
-        };
-        runtime.block_on(self.serve())
-    }
-
-    async fn serve(self) -> ExitCode {
-        let style = match self.style.as_str() {
-            "lines" => EncodeStyle::Lines,
-            "joined" => EncodeStyle::Joined,
-            _ => EncodeStyle::Sse,
-        };
+    /// Runs the server until Ctrl-C.
+    pub async fn run(self) -> ExitCode {
         let limits = ServeLimits::DEFAULT
             .with_header_read_timeout(self.header_timeout)
             .with_body_read_timeout(self.body_timeout)
             .with_idle_timeout(self.idle_timeout);
         let mut config = MockConfig::default()
             .with_addr(self.addr)
-            .with_style(style)
+            .with_style(self.style.into())
             .with_limits(limits)
             .with_max_conversations(self.max_conversations)
             .with_max_messages_per_conversation(self.max_messages)
@@ -125,7 +141,7 @@ impl MockArgs {
         }
         let key_note = match &self.api_key {
             Some(key) => {
-                config = config.with_api_key(key.as_str());
+                config = config.with_api_key(key.clone());
                 "as given with --api-key or GPTBOTS_MOCK_API_KEY".to_owned()
             }
             None => format!(
@@ -137,8 +153,8 @@ impl MockArgs {
         }
         if let Some(url) = &self.webhook_url {
             let mut target = WebhookTarget::new(url.clone());
-            if let Some(value) = &self.webhook_authorization {
-                target = target.with_authorization(value.clone());
+            if let Some(token) = &self.webhook_token {
+                target = target.with_token(self.webhook_scheme, token.clone());
             }
             config = config.with_webhook(target);
         }
@@ -158,7 +174,7 @@ impl MockArgs {
         eprintln!("API key: {key_note}");
         eprintln!(
             "streaming style: {}{}",
-            self.style,
+            self.style.name(),
             match self.chaos_seed {
                 Some(seed) => format!(", chaos seed {seed}"),
                 None => String::new(),

@@ -14,57 +14,31 @@ use gptbots_protocol::reply_extras::{
 
 use crate::api::ApiArgs;
 
-/// The user's feedback on a reply.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum FeedbackChoice {
-    /// Thumbs up.
-    Positive,
-    /// Thumbs down.
-    Negative,
-    /// Take back an earlier thumbs up or down.
-    Cancel,
-}
-
 /// Give a reply a thumbs up or down (or take it back).
 #[derive(Debug, clap::Args)]
 pub struct FeedbackArgs {
     /// The message id of the agent's reply.
     message_id: String,
-    /// The feedback.
+    /// The feedback: positive (thumbs up), negative (thumbs down), or canceled (takes back an
+    /// earlier one).
     #[arg(value_enum)]
-    feedback: FeedbackChoice,
+    feedback: Feedback,
     #[command(flatten)]
     api: ApiArgs,
 }
 
 impl FeedbackArgs {
     /// Sends the feedback.
-    pub fn run(self) -> ExitCode {
-        let feedback = match self.feedback {
-            FeedbackChoice::Positive => Feedback::Positive,
-            FeedbackChoice::Negative => Feedback::Negative,
-            FeedbackChoice::Cancel => Feedback::Canceled,
-        };
-        let request = MessageFeedbackRequest::new(self.message_id.clone(), feedback);
-        self.api.run(
-            "feedback",
-            |client| async move { client.message_feedback(&request).await },
-            |answer| recorded("feedback", answer),
-        )
+    pub async fn run(self) -> ExitCode {
+        let request = MessageFeedbackRequest::new(self.message_id.clone(), self.feedback.clone());
+        self.api
+            .run(
+                "feedback",
+                |client| async move { client.message_feedback(&request).await },
+                |answer| recorded("feedback", answer),
+            )
+            .await
     }
-}
-
-/// A reviewer's verdict on a reply.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum QualityChoice {
-    /// No verdict (clears an earlier one).
-    None,
-    /// The reply did not solve the problem.
-    Unresolved,
-    /// The reply solved part of it.
-    PartiallyResolved,
-    /// The reply solved it.
-    FullyResolved,
 }
 
 /// Record whether a reply solved the user's problem.
@@ -72,28 +46,25 @@ enum QualityChoice {
 pub struct QualityArgs {
     /// The message id of the agent's reply.
     message_id: String,
-    /// The verdict.
+    /// The verdict: none (clears an earlier one), unresolved, partially-resolved or
+    /// fully-resolved.
     #[arg(value_enum)]
-    quality: QualityChoice,
+    quality: Quality,
     #[command(flatten)]
     api: ApiArgs,
 }
 
 impl QualityArgs {
     /// Sends the verdict.
-    pub fn run(self) -> ExitCode {
-        let quality = match self.quality {
-            QualityChoice::None => Quality::None,
-            QualityChoice::Unresolved => Quality::Unresolved,
-            QualityChoice::PartiallyResolved => Quality::PartiallyResolved,
-            QualityChoice::FullyResolved => Quality::FullyResolved,
-        };
-        let request = MessageQualityRequest::new(self.message_id.clone(), quality);
-        self.api.run(
-            "quality",
-            |client| async move { client.message_quality(&request).await },
-            |answer| recorded("quality", answer),
-        )
+    pub async fn run(self) -> ExitCode {
+        let request = MessageQualityRequest::new(self.message_id.clone(), self.quality.clone());
+        self.api
+            .run(
+                "quality",
+                |client| async move { client.message_quality(&request).await },
+                |answer| recorded("quality", answer),
+            )
+            .await
     }
 }
 
@@ -115,19 +86,21 @@ pub struct SuggestArgs {
 
 impl SuggestArgs {
     /// Asks for the suggested questions.
-    pub fn run(self) -> ExitCode {
+    pub async fn run(self) -> ExitCode {
         let query = SuggestedQuestionsQuery::new(self.message_id.clone());
-        self.api.run(
-            "suggest",
-            |client| async move { client.suggested_questions(&query).await },
-            |answer: &SuggestedQuestionsResponse| {
-                if answer.questions.is_empty() {
-                    "(no suggested questions)".to_owned()
-                } else {
-                    answer.questions.join("\n")
-                }
-            },
-        )
+        self.api
+            .run(
+                "suggest",
+                |client| async move { client.suggested_questions(&query).await },
+                |answer: &SuggestedQuestionsResponse| {
+                    if answer.questions.is_empty() {
+                        "(no suggested questions)".to_owned()
+                    } else {
+                        answer.questions.join("\n")
+                    }
+                },
+            )
+            .await
     }
 }
 
@@ -142,13 +115,15 @@ pub struct SourcesArgs {
 
 impl SourcesArgs {
     /// Asks for the referenced knowledge.
-    pub fn run(self) -> ExitCode {
+    pub async fn run(self) -> ExitCode {
         let query = ReferencedKnowledgeQuery::new(self.message_id.clone());
-        self.api.run(
-            "sources",
-            |client| async move { client.referenced_knowledge(&query).await },
-            show_sources,
-        )
+        self.api
+            .run(
+                "sources",
+                |client| async move { client.referenced_knowledge(&query).await },
+                show_sources,
+            )
+            .await
     }
 }
 

@@ -3,13 +3,12 @@
 
 mod output;
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gptbots_protocol::WebhookMessage;
+use gptbots_protocol::{ExposeSecret, SecretString, WebhookMessage};
 use gptbots_webhook::{
     Auth, BoxError, Busy, Callback, DedupConfig, Event, HandoffEvent, Outcome, ReceiverConfig,
     RedisStore, RedisStoreConfig, Scheme, ServeLimits, Webhooks,
@@ -33,24 +32,6 @@ enum WebhookCommand {
     /// Ask the service (or `gptbots mock`) to probe the agent's webhooks, and print how each
     /// answered.
     Check(crate::webhook_check::CheckArgs),
-}
-
-/// A token from the command line or the environment, kept out of `Debug` (and out of clap's
-/// error messages: it is checked after parsing, by the receiver's configuration).
-#[derive(Clone)]
-struct Token(String);
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(***)")
-    }
-}
-
-impl std::str::FromStr for Token {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Token(s.to_owned()))
-    }
 }
 
 /// Seconds, possibly fractional (`0.5`), above zero.
@@ -84,10 +65,10 @@ struct ListenArgs {
         env = "GPTBOTS_WEBHOOK_TOKEN",
         hide_env_values = true
     )]
-    token: Option<Token>,
+    token: Option<SecretString>,
     /// The scheme of the Authorization header.
-    #[arg(long, default_value = "bearer", value_parser = ["bearer", "basic"], requires = "token")]
-    scheme: String,
+    #[arg(long, value_enum, default_value = "bearer", requires = "token")]
+    scheme: Scheme,
     /// Require `Authorization: <scheme> TOKEN` on the hand-off paths (a token of their own:
     /// --token guards the reply webhook only, and GPTBots documents no header on the hand-off
     /// calls). Also read from GPTBOTS_HANDOFF_TOKEN. Refused at start if empty or with white
@@ -98,10 +79,10 @@ struct ListenArgs {
         env = "GPTBOTS_HANDOFF_TOKEN",
         hide_env_values = true
     )]
-    handoff_token: Option<Token>,
+    handoff_token: Option<SecretString>,
     /// The scheme of the hand-off paths' Authorization header.
-    #[arg(long, default_value = "bearer", value_parser = ["bearer", "basic"], requires = "handoff_token")]
-    handoff_scheme: String,
+    #[arg(long, value_enum, default_value = "bearer", requires = "handoff_token")]
+    handoff_scheme: Scheme,
     /// The largest body accepted, in bytes (above zero).
     #[arg(long, value_name = "BYTES", default_value_t = gptbots_webhook::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
@@ -139,7 +120,7 @@ struct ListenArgs {
         env = "GPTBOTS_WEBHOOK_REDIS_URL",
         hide_env_values = true
     )]
-    redis: Option<Token>,
+    redis: Option<SecretString>,
     /// The Redis stream the messages are appended to.
     #[arg(
         long,
@@ -161,11 +142,11 @@ struct ListenArgs {
 }
 
 impl WebhookArgs {
-    /// Runs the subcommand on its own tokio runtime.
-    pub fn run(self) -> ExitCode {
+    /// Runs the subcommand.
+    pub async fn run(self) -> ExitCode {
         match self.command {
-            WebhookCommand::Listen(args) => args.run(),
-            WebhookCommand::Check(args) => args.run(),
+            WebhookCommand::Listen(args) => args.serve().await,
+            WebhookCommand::Check(args) => args.run().await,
         }
     }
 }
@@ -191,37 +172,15 @@ fn report_line(event: &Event<'_>) -> Option<String> {
 const INTERRUPTED: i32 = 130;
 
 impl ListenArgs {
-    fn run(self) -> ExitCode {
-        let runtime = match tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime,
-            Err(err) => {
-                eprintln!("gptbots webhook: could not start the async runtime: {err}");
-                return ExitCode::FAILURE;
-            }
-        };
-        runtime.block_on(self.serve())
-    }
-
     fn config(&self) -> Result<(ReceiverConfig, ServeLimits), String> {
         let mut config = ReceiverConfig::new()
             .with_body_limit(self.body_limit)
             .with_body_budget(self.body_budget);
-        let scheme = |name: &str| {
-            if name == "basic" {
-                Scheme::Basic
-            } else {
-                Scheme::Bearer
-            }
-        };
-        if let Some(Token(token)) = &self.token {
-            config = config.with_auth(Auth::new(scheme(&self.scheme), token.clone()));
+        if let Some(token) = &self.token {
+            config = config.with_auth(Auth::new(self.scheme, token.clone()));
         }
-        if let Some(Token(token)) = &self.handoff_token {
-            config =
-                config.with_handoff_auth(Auth::new(scheme(&self.handoff_scheme), token.clone()));
+        if let Some(token) = &self.handoff_token {
+            config = config.with_handoff_auth(Auth::new(self.handoff_scheme, token.clone()));
         }
         config.validate().map_err(|err| err.to_string())?;
         let limits = ServeLimits::DEFAULT
@@ -254,12 +213,12 @@ impl ListenArgs {
                 return ExitCode::FAILURE;
             }
         };
-        let router = if let Some(Token(url)) = &self.redis {
+        let router = if let Some(url) = &self.redis {
             let store_config = RedisStoreConfig::new()
                 .with_key_prefix(self.redis_key_prefix.clone())
                 .with_window(config.dedup.window)
                 .with_timeout(self.redis_timeout);
-            let store = match RedisStore::new(url, store_config) {
+            let store = match RedisStore::new(url.expose_secret(), store_config) {
                 Ok(store) => store,
                 Err(err) => {
                     eprintln!("gptbots webhook: --redis: {err}");

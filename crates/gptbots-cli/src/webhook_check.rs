@@ -16,12 +16,14 @@ pub struct CheckArgs {
 
 impl CheckArgs {
     /// Sends the check.
-    pub fn run(self) -> ExitCode {
-        self.api.run(
-            "webhook check",
-            |client| async move { client.webhook_check().await },
-            show_check,
-        )
+    pub async fn run(self) -> ExitCode {
+        self.api
+            .run(
+                "webhook check",
+                |client| async move { client.webhook_check().await },
+                show_check,
+            )
+            .await
     }
 }
 

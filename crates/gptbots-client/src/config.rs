@@ -39,7 +39,7 @@ impl std::fmt::Debug for Host {
 
 /// How a [`Client`](crate::Client) talks to GPTBots.
 ///
-/// `Debug` shows the key as `ApiKey(***)`, and a base URL without its password.
+/// `Debug` shows neither the key (an [`ApiKey`], redacted) nor a base URL's password.
 ///
 /// ```
 /// use std::time::Duration;

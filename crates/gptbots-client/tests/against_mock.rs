@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use futures_util::StreamExt;
 use gptbots_client::{Client, ClientConfig, ErrorKind};
-use gptbots_mock::{DEFAULT_API_KEY, MockConfig, MockServer, WebhookTarget};
+use gptbots_mock::{DEFAULT_API_KEY, MockConfig, MockServer, Scheme, WebhookTarget};
 use gptbots_protocol::message_v1::FileV1;
 use gptbots_protocol::message_v2::{Attachment, ContentPart, Message, Role};
 use gptbots_protocol::{
@@ -171,7 +171,7 @@ async fn webhook_receiver() -> (String, mpsc::Receiver<(Option<String>, Vec<u8>)
 async fn send_v2_webhook_is_accepted_and_the_reply_is_posted() {
     let (url, mut received) = webhook_receiver().await;
     let config = MockConfig::default()
-        .with_webhook(WebhookTarget::new(url).with_authorization("Bearer hook-secret"));
+        .with_webhook(WebhookTarget::new(url).with_token(Scheme::Bearer, "hook-secret"));
     let (server, client) = start(config).await;
     let id = conversation(&client).await;
     let accepted = client
@@ -362,12 +362,14 @@ async fn audio_transcripts_reach_on_text() {
 
 #[tokio::test]
 async fn debug_output_never_shows_the_key() {
-    let client =
-        Client::new(ClientConfig::new("sk-very-secret-value").with_base_url("http://127.0.0.1:9"))
-            .unwrap();
+    let client = Client::new(
+        ClientConfig::new("sk-very-secret-value").with_base_url("http://u:pw-secret@127.0.0.1:9"),
+    )
+    .unwrap();
     let shown = format!("{client:?} {:?}", client.config());
     assert!(!shown.contains("sk-very-secret-value"), "{shown}");
-    assert!(shown.contains("***"));
+    assert!(!shown.contains("pw-secret"), "{shown}");
+    assert!(shown.contains("REDACTED"), "{shown}");
 }
 
 #[tokio::test]

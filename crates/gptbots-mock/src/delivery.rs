@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use axum::http::HeaderValue;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use bytes::Bytes;
+use gptbots_protocol::ExposeSecret;
 use gptbots_protocol::endpoint::redact_url;
 use tokio::sync::Semaphore;
 
@@ -222,9 +223,13 @@ fn failed(
 
 /// The target's `Authorization` value as a (sensitive) header, or why it cannot be one.
 fn header_value(target: &WebhookTarget) -> Result<Option<HeaderValue>, String> {
-    match &target.authorization {
+    match &target.token {
         None => Ok(None),
-        Some(value) => match HeaderValue::from_str(value.expose()) {
+        Some(token) => match HeaderValue::from_str(&format!(
+            "{} {}",
+            target.scheme.as_str(),
+            token.expose_secret()
+        )) {
             Ok(mut value) => {
                 value.set_sensitive(true);
                 Ok(Some(value))

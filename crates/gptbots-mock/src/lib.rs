@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gptbots_protocol::ApiKey;
+use gptbots_protocol::{ApiKey, SecretString};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -23,6 +23,8 @@ pub use agent::{
     ScriptedAgent,
 };
 pub use delivery::WebhookDelivery;
+/// The scheme of the `Authorization` header webhook POSTs carry (the protocol crate's type).
+pub use gptbots_protocol::endpoint::Scheme;
 pub use gptbots_protocol::stream::EncodeStyle;
 pub use handoff::{DEFAULT_HANDOFF_TIMEOUT, HUMAN_COMPONENT, HandoffTarget};
 
@@ -84,9 +86,12 @@ pub enum ErrorStatus {
 pub struct WebhookTarget {
     /// The URL the reply is POSTed to.
     pub url: String,
-    /// The whole `Authorization` header value to send (`Bearer token`, `Basic ...`), if any.
-    /// A secret: redacted in `Debug`.
-    pub authorization: Option<ApiKey>,
+    /// The scheme of the `Authorization` header sent with [`token`](Self::token).
+    pub scheme: Scheme,
+    /// The token the POSTs carry as `Authorization: {scheme} {token}`, if any (the token
+    /// alone, as set in the GPTBots console, not the whole header). A secret: redacted in
+    /// `Debug`.
+    pub token: Option<SecretString>,
     /// Deliveries in flight at once (at least 1).
     pub concurrency: usize,
     /// Deliveries waiting for their turn; past it a delivery fails at once.
@@ -103,7 +108,8 @@ impl WebhookTarget {
     pub fn new(url: impl Into<String>) -> Self {
         WebhookTarget {
             url: url.into(),
-            authorization: None,
+            scheme: Scheme::Bearer,
+            token: None,
             concurrency: DEFAULT_WEBHOOK_CONCURRENCY,
             queue: DEFAULT_WEBHOOK_QUEUE,
             timeout: DEFAULT_WEBHOOK_TIMEOUT,
@@ -140,9 +146,10 @@ impl WebhookTarget {
         self
     }
 
-    /// This target with an `Authorization` header value (`Bearer token`).
-    pub fn with_authorization(mut self, value: impl Into<String>) -> Self {
-        self.authorization = Some(ApiKey::new(value));
+    /// This target with `Authorization: {scheme} {token}` on every POST.
+    pub fn with_token(mut self, scheme: Scheme, token: impl Into<SecretString>) -> Self {
+        self.scheme = scheme;
+        self.token = Some(token.into());
         self
     }
 }
@@ -151,7 +158,8 @@ impl fmt::Debug for WebhookTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookTarget")
             .field("url", &gptbots_protocol::endpoint::redact_url(&self.url))
-            .field("authorization", &self.authorization.as_ref().map(|_| "***"))
+            .field("scheme", &self.scheme)
+            .field("token", &self.token)
             .field("concurrency", &self.concurrency)
             .field("queue", &self.queue)
             .field("timeout", &self.timeout)

@@ -10,8 +10,8 @@
 use std::time::Duration;
 
 use gptbots_mock::{
-    AgentReply, DEFAULT_API_KEY, EncodeStyle, ErrorStatus, MockConfig, MockServer, ScriptedAgent,
-    WebhookTarget,
+    AgentReply, DEFAULT_API_KEY, EncodeStyle, ErrorStatus, MockConfig, MockServer, Scheme,
+    ScriptedAgent, WebhookTarget,
 };
 use gptbots_protocol::stream::FrameDecoder;
 use gptbots_protocol::{
@@ -388,7 +388,7 @@ async fn v1_webhook_posts_the_v1_reply_with_authorization() {
 
     let server = MockServer::start(
         MockConfig::default()
-            .with_webhook(WebhookTarget::new(hook).with_authorization("Basic dTpw")),
+            .with_webhook(WebhookTarget::new(hook).with_token(Scheme::Basic, "dTpw")),
     )
     .await
     .unwrap();
@@ -449,9 +449,11 @@ fn config_debug_hides_secrets() {
     let config = MockConfig::default()
         .with_api_key("sk-mock-secret")
         .with_webhook(
-            WebhookTarget::new("http://127.0.0.1:1/hook").with_authorization("Bearer tok-secret"),
+            WebhookTarget::new("http://user:url-secret@127.0.0.1:1/hook")
+                .with_token(Scheme::Bearer, "tok-secret"),
         );
     let shown = format!("{config:?}");
+    assert!(!shown.contains("url-secret"), "{shown}");
     assert!(!shown.contains("sk-mock-secret"), "{shown}");
     assert!(!shown.contains("tok-secret"), "{shown}");
 }

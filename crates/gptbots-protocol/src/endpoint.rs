@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+pub use secrecy::{ExposeSecret, SecretString};
+
 use crate::open_enum::open_string_enum;
 
 /// `POST`: create conversation.
@@ -39,51 +41,99 @@ impl Region {
     }
 }
 
-/// An API key (or a webhook token): a secret.
+/// The scheme of an `Authorization` header: the API's `Bearer {key}`, and the `Bearer` or
+/// `Basic` a webhook carries when its authorization is switched on in the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[non_exhaustive]
+pub enum Scheme {
+    /// `Authorization: Bearer {token}`.
+    #[default]
+    Bearer,
+    /// `Authorization: Basic {token}` (the token as typed in the console; not decoded here).
+    Basic,
+}
+
+impl Scheme {
+    /// The scheme's name as it appears in the header.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Bearer => "Bearer",
+            Scheme::Basic => "Basic",
+        }
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Scheme {
+    type Err = String;
+
+    /// `bearer` or `basic`, in any case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("bearer") {
+            Ok(Scheme::Bearer)
+        } else if s.eq_ignore_ascii_case("basic") {
+            Ok(Scheme::Basic)
+        } else {
+            Err(format!(
+                "unknown scheme `{s}`: expected `bearer` or `basic`"
+            ))
+        }
+    }
+}
+
+/// An agent's API key.
 ///
-/// Its `Debug` and `Display` print `ApiKey(***)`, so it never reaches a log by accident; call
-/// [`expose`](Self::expose) where the value must be sent.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
+/// A thin wrapper over [`SecretString`], the one secret type of this workspace (API keys and
+/// webhook tokens alike): its `Debug` never shows the key, it has no `Display`, and the key is
+/// wiped from memory when dropped. Read it with [`expose`](Self::expose) (or
+/// [`ExposeSecret::expose_secret`]) only where it must be sent.
+#[derive(Clone, Debug)]
+pub struct ApiKey(SecretString);
 
 impl ApiKey {
     /// Wraps a key.
     pub fn new(key: impl Into<String>) -> Self {
-        ApiKey(key.into())
+        ApiKey(SecretString::from(key.into()))
     }
 
     /// The key itself, for the `Authorization` header.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 
-    /// `Bearer {key}`.
+    /// `Bearer {key}`: the header value, itself a secret.
     pub fn bearer_header(&self) -> String {
-        format!("Bearer {}", self.0)
+        format!("{} {}", Scheme::Bearer.as_str(), self.expose())
     }
 }
 
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(***)")
-    }
-}
-
-impl fmt::Display for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
+impl ExposeSecret<str> for ApiKey {
+    fn expose_secret(&self) -> &str {
+        self.expose()
     }
 }
 
 impl From<String> for ApiKey {
     fn from(key: String) -> Self {
-        ApiKey(key)
+        ApiKey::new(key)
     }
 }
 
 impl From<&str> for ApiKey {
     fn from(key: &str) -> Self {
-        ApiKey(key.to_owned())
+        ApiKey::new(key)
+    }
+}
+
+impl From<SecretString> for ApiKey {
+    fn from(key: SecretString) -> Self {
+        ApiKey(key)
     }
 }
 
@@ -111,7 +161,26 @@ pub fn redact_url(url: &str) -> String {
 
 #[cfg(test)]
 mod redact_tests {
-    use super::redact_url;
+    use super::{ApiKey, ExposeSecret, Scheme, redact_url};
+
+    #[test]
+    fn debug_never_shows_a_key() {
+        let key = ApiKey::new("app-secret-123");
+        let shown = format!("{key:?} {:?}", Some(key.clone()));
+        assert!(!shown.contains("app-secret-123"), "{shown}");
+        assert!(shown.contains("REDACTED"), "{shown}");
+        assert_eq!(key.expose(), "app-secret-123");
+        assert_eq!(key.expose_secret(), "app-secret-123");
+        assert_eq!(key.bearer_header(), "Bearer app-secret-123");
+    }
+
+    #[test]
+    fn schemes_parse_in_any_case() {
+        assert_eq!("BASIC".parse::<Scheme>(), Ok(Scheme::Basic));
+        assert_eq!("bearer".parse::<Scheme>(), Ok(Scheme::Bearer));
+        assert!("digest".parse::<Scheme>().is_err());
+        assert_eq!(Scheme::Basic.to_string(), "Basic");
+    }
 
     #[test]
     fn redaction_hides_user_information_only() {

@@ -28,7 +28,7 @@ pub use conversation::{
     ConversationDetailQuery, ConversationDetailResponse, CreateConversationRequest,
     CreateConversationResponse,
 };
-pub use endpoint::{ApiKey, Region};
+pub use endpoint::{ApiKey, ExposeSecret, Region, SecretString};
 pub use error::{ErrorCode, ErrorResponse};
 pub use handoff::{
     HandoffChat, HandoffClose, HandoffEstablish, HandoffReply, HumanCloseRequest,

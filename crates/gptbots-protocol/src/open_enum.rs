@@ -6,7 +6,8 @@
 //! bug reports against async-openai for what happens otherwise).
 
 /// Declares an open string enum: `Serialize`/`Deserialize` as a JSON string, `Display`,
-/// `From<String>`, `From<&str>`, `as_str()`, `KNOWN`, and (feature `schemars`) a JSON Schema.
+/// `From<String>`, `From<&str>`, `as_str()`, `KNOWN`, (feature `schemars`) a JSON Schema and
+/// (feature `clap`) `clap::ValueEnum` over the documented values.
 ///
 /// `strict` schemas list the documented values as an `enum` (used for what clients send, so a
 /// misspelt value in a request is caught); `open` schemas also allow any other string (used for
@@ -103,6 +104,25 @@ macro_rules! open_string_enum {
             }
         }
 
+        /// The documented values, named on a command line as the wire value in lower case with
+        /// `-` for `_` (`PARTIALLY_RESOLVED`: `partially-resolved`); the wire value itself is
+        /// an alias. `Unknown` is not offered.
+        #[cfg(feature = "clap")]
+        impl ::clap::ValueEnum for $name {
+            fn value_variants<'a>() -> &'a [Self] {
+                const VARIANTS: &[$name] = &[$($name::$variant),+];
+                VARIANTS
+            }
+
+            fn to_possible_value(&self) -> Option<::clap::builder::PossibleValue> {
+                let wire: &'static str = match self {
+                    $( Self::$variant => $lit, )+
+                    Self::Unknown(_) => return None,
+                };
+                Some($crate::open_enum::possible_value(wire))
+            }
+        }
+
         #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -120,6 +140,18 @@ macro_rules! open_string_enum {
 }
 
 pub(crate) use open_string_enum;
+
+/// A wire value as a command-line choice: lower case, `-` for `_`, the wire value an alias.
+#[cfg(feature = "clap")]
+pub(crate) fn possible_value(wire: &'static str) -> clap::builder::PossibleValue {
+    let name = wire.to_ascii_lowercase().replace('_', "-");
+    let value = clap::builder::PossibleValue::new(name.clone());
+    if name == wire {
+        value
+    } else {
+        value.alias(wire)
+    }
+}
 
 /// How an open enum is described in JSON Schema.
 #[cfg(feature = "schemars")]
@@ -154,5 +186,38 @@ pub(crate) fn enum_schema(name: &str, known: &[&str], mode: SchemaMode) -> schem
                 }
             ]
         }),
+    }
+}
+
+#[cfg(all(test, feature = "clap"))]
+mod clap_tests {
+    use clap::ValueEnum;
+
+    use crate::Region;
+    use crate::feedback::Quality;
+
+    #[test]
+    fn the_choices_are_the_documented_values() {
+        assert_eq!(Quality::value_variants().len(), Quality::KNOWN.len());
+        assert_eq!(
+            Quality::from_str("partially-resolved", false),
+            Ok(Quality::PartiallyResolved)
+        );
+        assert_eq!(
+            Quality::from_str("PARTIALLY_RESOLVED", false),
+            Ok(Quality::PartiallyResolved)
+        );
+        assert!(Quality::from_str("mostly", false).is_err());
+        let regions: Vec<String> = Region::value_variants()
+            .iter()
+            .filter_map(|region| region.to_possible_value())
+            .map(|value| value.get_name().to_owned())
+            .collect();
+        assert_eq!(regions, Region::KNOWN);
+        assert!(
+            Region::Unknown("xx".to_owned())
+                .to_possible_value()
+                .is_none()
+        );
     }
 }

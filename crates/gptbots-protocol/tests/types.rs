@@ -433,10 +433,10 @@ fn webhook_bodies_are_told_apart_by_content() {
 // --- secrets ------------------------------------------------------------------------------
 
 #[test]
-fn api_keys_never_appear_in_debug_or_display() {
+fn api_keys_never_appear_in_debug() {
+    // ApiKey is a SecretString underneath: redacted in `Debug`, and it has no `Display`.
     let key = ApiKey::new("app-secret-123");
-    assert_eq!(format!("{key:?}"), "ApiKey(***)");
-    assert_eq!(format!("{key}"), "***");
+    assert!(!format!("{key:?}").contains("secret-123"));
     assert_eq!(key.bearer_header(), "Bearer app-secret-123");
     #[derive(Debug)]
     #[allow(dead_code)]

@@ -4,88 +4,49 @@
 //! developer switched authorization on in the console, and no header otherwise. No signature
 //! header is documented.
 
-use std::fmt;
-
+use gptbots_protocol::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 
 use crate::config::ConfigError;
 
-/// The scheme of the `Authorization` header GPTBots sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Scheme {
-    /// `Authorization: Bearer {token}`.
-    Bearer,
-    /// `Authorization: Basic {token}`.
-    Basic,
-}
-
-impl Scheme {
-    /// The scheme's name as it appears in the header.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scheme::Bearer => "Bearer",
-            Scheme::Basic => "Basic",
-        }
-    }
-}
-
-impl fmt::Display for Scheme {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Scheme {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.eq_ignore_ascii_case("bearer") {
-            Ok(Scheme::Bearer)
-        } else if s.eq_ignore_ascii_case("basic") {
-            Ok(Scheme::Basic)
-        } else {
-            Err(format!(
-                "unknown scheme `{s}`: expected `bearer` or `basic`"
-            ))
-        }
-    }
-}
+/// The scheme of the `Authorization` header GPTBots sends (the protocol crate's type).
+pub use gptbots_protocol::endpoint::Scheme;
 
 /// The token a request must carry: a scheme and a secret.
 ///
-/// `Debug` prints `Auth { scheme: Bearer, token: *** }`: the token never reaches a log through
-/// this type. The token is compared exactly as configured (for `Basic`, the same string that
-/// was typed in the GPTBots console, usually base64 of `user:password`; it is not decoded).
-#[derive(Clone, PartialEq, Eq)]
+/// The token is a [`SecretString`]: `Debug` prints `Auth { scheme: Bearer, token:
+/// SecretBox<str>([REDACTED]) }`, so it never reaches a log through this type. The token is
+/// compared exactly as configured (for `Basic`, the same string that was typed in the GPTBots
+/// console, usually base64 of `user:password`; it is not decoded), in constant time.
+#[derive(Clone, Debug)]
 pub struct Auth {
     scheme: Scheme,
-    token: Vec<u8>,
+    token: SecretString,
 }
 
 impl Auth {
     /// Requires `Authorization: {scheme} {token}`.
-    pub fn new(scheme: Scheme, token: impl Into<String>) -> Self {
+    pub fn new(scheme: Scheme, token: impl Into<SecretString>) -> Self {
         Auth {
             scheme,
-            token: token.into().into_bytes(),
+            token: token.into(),
         }
     }
 
     /// Requires `Authorization: Bearer {token}`.
-    pub fn bearer(token: impl Into<String>) -> Self {
+    pub fn bearer(token: impl Into<SecretString>) -> Self {
         Auth::new(Scheme::Bearer, token)
     }
 
     /// Requires `Authorization: Basic {token}`.
-    pub fn basic(token: impl Into<String>) -> Self {
+    pub fn basic(token: impl Into<SecretString>) -> Self {
         Auth::new(Scheme::Basic, token)
     }
 
     /// Requires `Authorization: {scheme} {token}`, refusing a token no sender could match:
     /// empty, with white space around it (a pasted trailing newline or space), or with control
     /// characters.
-    pub fn try_new(scheme: Scheme, token: impl Into<String>) -> Result<Self, ConfigError> {
+    pub fn try_new(scheme: Scheme, token: impl Into<SecretString>) -> Result<Self, ConfigError> {
         let auth = Auth::new(scheme, token);
         auth.validate()?;
         Ok(auth)
@@ -93,7 +54,7 @@ impl Auth {
 
     /// Checks the token as [`try_new`](Self::try_new) does. The message never shows the token.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let token = String::from_utf8_lossy(&self.token);
+        let token = self.token.expose_secret();
         if token.is_empty() {
             return Err(ConfigError::new("the token is empty"));
         }
@@ -117,11 +78,7 @@ impl Auth {
 
     /// The full header value a sender should put in `Authorization`, for tests and senders.
     pub fn header_value(&self) -> String {
-        format!(
-            "{} {}",
-            self.scheme.as_str(),
-            String::from_utf8_lossy(&self.token)
-        )
+        format!("{} {}", self.scheme.as_str(), self.token.expose_secret())
     }
 
     /// Whether an `Authorization` header value (absent: `None`) carries this scheme and token.
@@ -144,16 +101,7 @@ impl Auth {
             return false;
         };
         let given_token = given_token.trim_ascii_start();
-        bool::from(given_token.ct_eq(&self.token))
-    }
-}
-
-impl fmt::Debug for Auth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Auth")
-            .field("scheme", &self.scheme)
-            .field("token", &format_args!("***"))
-            .finish()
+        bool::from(given_token.ct_eq(self.token.expose_secret().as_bytes()))
     }
 }
 
@@ -200,6 +148,11 @@ mod tests {
     fn debug_hides_the_token() {
         let text = format!("{:?}", Auth::basic("topsecret"));
         assert!(!text.contains("topsecret"), "{text}");
-        assert!(text.contains("***"), "{text}");
+        assert!(text.contains("REDACTED"), "{text}");
+        let config = crate::ReceiverConfig::new()
+            .with_auth(Auth::bearer("reply-s3cret"))
+            .with_handoff_auth(Auth::basic("handoff-s3cret"));
+        let text = format!("{config:?} {:?}", crate::Receiver::new(config.clone()));
+        assert!(!text.contains("s3cret"), "{text}");
     }
 }

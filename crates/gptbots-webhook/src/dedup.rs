@@ -6,7 +6,9 @@
 //! While a message is being delivered, a second copy of it waits for the first one's outcome:
 //! acknowledged as a duplicate if the first succeeded, delivered itself if the first failed.
 //!
-//! The clock is an argument (`now`), so the logic is deterministic under test.
+//! Outside this crate a [`Dedup`] is used through [`DedupStore`](crate::DedupStore) (the
+//! receiver's interface over any store); the claim and its ticket stay private. Inside, the
+//! clock is an argument (`now`), so the logic is deterministic under test.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -146,9 +148,11 @@ impl std::fmt::Debug for Dedup {
     }
 }
 
-/// What [`Dedup::claim`] found.
+/// What [`Dedup::claim`] found. Crate-private, like the ticket and the wait: outside the crate
+/// the window is claimed through its [`DedupStore`](crate::DedupStore) implementation, whose
+/// [`StoreClaim`](crate::StoreClaim) boxes both.
 #[derive(Debug)]
-pub enum Claim {
+pub(crate) enum Claim {
     /// Not delivered yet: deliver it, then [`Ticket::delivered`] (or drop the ticket if the
     /// delivery failed).
     New(Ticket),
@@ -161,11 +165,11 @@ pub enum Claim {
 
 /// Another request is delivering the same id.
 #[derive(Debug)]
-pub struct InFlight(watch::Receiver<()>);
+pub(crate) struct InFlight(watch::Receiver<()>);
 
 impl InFlight {
     /// Resolves when that other delivery has ended, whatever its outcome.
-    pub async fn wait(mut self) {
+    pub(crate) async fn wait(mut self) {
         // The sender only ever drops (it never sends), so this returns when the delivery ends.
         while self.0.changed().await.is_ok() {}
     }
@@ -173,7 +177,7 @@ impl InFlight {
 
 /// The right to deliver one message id. Dropping it without [`delivered`](Self::delivered)
 /// (the callback failed, or the request was abandoned) forgets the id, so a retry is delivered.
-pub struct Ticket {
+pub(crate) struct Ticket {
     id: Arc<str>,
     state: Option<Arc<Mutex<State>>>,
     capacity: usize,
@@ -189,7 +193,7 @@ impl std::fmt::Debug for Ticket {
 
 impl Ticket {
     /// Records the id as delivered at `now`.
-    pub fn delivered(mut self, now: Instant) {
+    pub(crate) fn delivered(mut self, now: Instant) {
         let Some(state) = self.state.take() else {
             return;
         };
@@ -259,7 +263,7 @@ impl Dedup {
     }
 
     /// Claims `id` for delivery at `now`.
-    pub fn claim(&self, id: &str, now: Instant) -> Claim {
+    pub(crate) fn claim(&self, id: &str, now: Instant) -> Claim {
         if !self.config.is_enabled() {
             return Claim::New(Ticket {
                 id: Arc::from(id),

@@ -125,12 +125,15 @@ pub fn is_handoff_probe(body: &[u8]) -> bool {
         #[serde(default)]
         istest: Option<serde_json::Value>,
     }
-    matches!(
-        serde_json::from_slice::<Probe>(body),
-        Ok(Probe {
-            istest: Some(serde_json::Value::Bool(true))
-        })
-    )
+    // A derived `Deserialize` also reads a struct from a sequence, so `[true]` would pass for
+    // `{"istest": true}`: only an object is looked at.
+    body.trim_ascii_start().first() == Some(&b'{')
+        && matches!(
+            serde_json::from_slice::<Probe>(body),
+            Ok(Probe {
+                istest: Some(serde_json::Value::Bool(true))
+            })
+        )
 }
 
 fn callback_failed(err: &BoxError) -> Refusal {
@@ -408,6 +411,18 @@ impl Receiver {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hand_off_probe_is_an_object() {
+        assert!(is_handoff_probe(br#"{"istest": true}"#));
+        assert!(is_handoff_probe(
+            br#" {"conversation_id": "c", "istest": true}"#
+        ));
+        // a derived Deserialize reads a struct from a sequence too: not a probe
+        assert!(!is_handoff_probe(b"[true]"));
+        assert!(!is_handoff_probe(br#"{"istest": "true"}"#));
+        assert!(!is_handoff_probe(b"true"));
+    }
 
     #[test]
     fn the_static_ack_is_the_documented_one() {

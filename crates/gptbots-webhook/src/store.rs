@@ -4,6 +4,10 @@
 //!
 //! Whatever the store, a message is acknowledged only after the callback accepted it; a store
 //! that cannot be reached answers 503 with `Retry-After` and nothing is acknowledged.
+//!
+//! [`StoreClaim`] and [`DeliveryTicket`] are public only because [`DedupStore::claim`] returns
+//! them: they are what a store of your own implements and hands back. The in-memory window's
+//! own claim and ticket stay private to the crate.
 
 use std::fmt;
 use std::time::{Duration, Instant};

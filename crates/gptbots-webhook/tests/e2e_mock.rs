@@ -11,7 +11,7 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use gptbots_mock::{DEFAULT_API_KEY, MockConfig, MockServer, WebhookTarget};
+use gptbots_mock::{DEFAULT_API_KEY, MockConfig, MockServer, Scheme, WebhookTarget};
 use gptbots_protocol::message_v2::{ResponseMode, SendMessageRequest};
 use gptbots_protocol::{
     CreateConversationRequest, CreateConversationResponse, SendMessageRequestV1, WebhookMessage,
@@ -69,7 +69,7 @@ async fn mock_webhook_replies_arrive_exactly_once() {
     let token = "e2e-hook-token";
     let (server, inbox) = receiver(token).await;
     let target = WebhookTarget::new(format!("http://{}/gptbots/webhook", server.addr))
-        .with_authorization(format!("Bearer {token}"));
+        .with_token(Scheme::Bearer, token);
     let mock = MockServer::start(MockConfig::new().with_webhook(target))
         .await
         .unwrap();
@@ -149,7 +149,7 @@ async fn mock_webhook_replies_arrive_exactly_once() {
 async fn mock_with_the_wrong_token_is_refused_and_nothing_arrives() {
     let (server, inbox) = receiver("right-token").await;
     let target = WebhookTarget::new(format!("http://{}/gptbots/webhook", server.addr))
-        .with_authorization("Bearer wrong-token");
+        .with_token(Scheme::Bearer, "wrong-token");
     let mock = MockServer::start(MockConfig::new().with_webhook(target))
         .await
         .unwrap();

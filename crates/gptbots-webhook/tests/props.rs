@@ -1,6 +1,8 @@
-//! Property tests: arbitrary bytes and headers never panic the core, and the answer is always
-//! the one the rules give (200 with the callback called for a reply, 200 without it for a
-//! probe, 400 naming a position for anything else; 401 / 415 for bad headers).
+//! Property tests: arbitrary bytes and headers never panic the receiver, and the answer is
+//! always the one the rules give (200 with the callback called for a reply, 200 without it for
+//! a probe, 400 naming a position for anything else; 401 / 415 for bad headers). On the
+//! reply path and the three hand-off paths alike, the receiver's verdict on a body is what
+//! parsing that body with the protocol crate's types says.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,9 +15,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use gptbots_protocol::WebhookMessage;
+use gptbots_protocol::handoff::{HandoffChat, HandoffClose, HandoffEstablish};
+use gptbots_protocol::{ParseError, WebhookMessage};
 use gptbots_webhook::{
-    Auth, Callback, DedupConfig, HandoffKind, Receiver, ReceiverConfig, parse_handoff,
+    Auth, Callback, DedupConfig, HandoffEvent, HandoffKind, Outcome, Receiver, ReceiverConfig,
+    parse_handoff,
 };
 use http::{Method, Request};
 use http_body_util::Full;
@@ -144,6 +148,135 @@ fn mutated_reply() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
+/// A documented body of each hand-off kind.
+fn handoff_base(kind: HandoffKind) -> Value {
+    match kind {
+        HandoffKind::Establish => json!({
+            "conversation_id": "c1", "timestamp": 1700000000000_i64, "email": "a@b.c",
+            "bot_id": "b1", "body": [{"text": "hi", "message_type": "QUESTION"}],
+            "user_info": {"email": "u@b.c", "user_id": "u1", "anonymous_id": "an1"}
+        }),
+        HandoffKind::Chat => {
+            json!({"conversation_id": "c1", "timestamp": 1700000000001_i64, "body": "hello"})
+        }
+        _ => {
+            json!({"conversation_id": "c1", "timestamp": 1700000000002_i64, "type": "USER_CLOSED"})
+        }
+    }
+}
+
+/// Hand-off bodies: arbitrary bytes, arbitrary JSON, and documented bodies (of any kind, so
+/// that a body of one kind reaches the path of another) with one field replaced by arbitrary
+/// JSON, dropped, or left as it is.
+fn handoff_body() -> impl Strategy<Value = Vec<u8>> {
+    let fields = [
+        "conversation_id",
+        "timestamp",
+        "email",
+        "bot_id",
+        "body",
+        "user_info",
+        "type",
+        "istest",
+    ];
+    let mutated = (
+        0usize..3,
+        prop::sample::select(fields.to_vec()),
+        prop::option::of(prop::option::of(json_value())),
+    )
+        .prop_map(|(kind, field, change)| {
+            let mut body = handoff_base(HandoffKind::ALL[kind]);
+            let object = body.as_object_mut().unwrap();
+            match change {
+                Some(Some(value)) => {
+                    object.insert(field.to_owned(), value);
+                }
+                Some(None) => {
+                    object.remove(field);
+                }
+                None => {}
+            }
+            serde_json::to_vec(&body).unwrap()
+        });
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..128),
+        json_value().prop_map(|value| serde_json::to_vec(&value).unwrap()),
+        mutated,
+    ]
+}
+
+/// What the protocol crate's types make of a hand-off body of `kind`.
+fn protocol_handoff(kind: HandoffKind, body: &[u8]) -> Result<HandoffEvent, ParseError> {
+    use gptbots_protocol::from_slice;
+    match kind {
+        HandoffKind::Establish => from_slice::<HandoffEstablish>(body).map(HandoffEvent::Establish),
+        HandoffKind::Chat => from_slice::<HandoffChat>(body).map(HandoffEvent::Chat),
+        _ => from_slice::<HandoffClose>(body).map(HandoffEvent::Close),
+    }
+}
+
+/// Whether a body is a probe as the docs put it: a JSON object with `"istest": true`.
+fn documented_probe(body: &[u8]) -> bool {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(object)) => object.get("istest") == Some(&Value::Bool(true)),
+        _ => false,
+    }
+}
+
+/// Checks one hand-off body against the protocol types: a probe is acknowledged without the
+/// callback; otherwise `parse_handoff` and the receiver accept exactly the bodies the protocol
+/// type parses, deliver exactly that value, and refuse the others with 400 naming the same
+/// JSON path.
+fn check_handoff(kind: HandoffKind, body: Vec<u8>) -> Result<(), TestCaseError> {
+    let expected = protocol_handoff(kind, &body);
+    let parsed = parse_handoff(kind, &body);
+    match (&expected, &parsed) {
+        (Ok(want), Ok(got)) => prop_assert_eq!(want, got),
+        (Err(_), Err(_)) => {}
+        (want, got) => prop_assert!(false, "protocol {want:?}, parse_handoff {got:?}"),
+    }
+    let receiver = Receiver::new(ReceiverConfig::new());
+    let seen: Arc<Mutex<Vec<HandoffEvent>>> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let callback = Callback::from_fn(move |event: HandoffEvent| {
+        sink.lock().unwrap().push(event);
+        async { Ok::<(), Infallible>(()) }
+    });
+    let probe = documented_probe(&body);
+    let request = Request::builder()
+        .method(Method::POST)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .unwrap();
+    let answer = runtime().block_on(receiver.handle_handoff(kind, request, &callback));
+    let json: Value = serde_json::from_slice(&answer.body).unwrap();
+    let seen = seen.lock().unwrap().clone();
+    if probe {
+        prop_assert_eq!(answer.status.as_u16(), 200);
+        prop_assert_eq!(json, json!({"code": 200, "message": "success"}));
+        prop_assert_eq!(answer.outcome, Outcome::Probe);
+        prop_assert!(seen.is_empty());
+        return Ok(());
+    }
+    match expected {
+        Ok(event) => {
+            prop_assert_eq!(answer.status.as_u16(), 200);
+            prop_assert_eq!(json, json!({"code": 200, "message": "success"}));
+            prop_assert_eq!(event.kind(), kind);
+            prop_assert_eq!(seen, vec![event]);
+        }
+        Err(err) => {
+            prop_assert_eq!(answer.status.as_u16(), 400);
+            prop_assert_eq!(json["code"].as_u64(), Some(400));
+            let message = json["message"].as_str().unwrap();
+            let at = format!("invalid body at {}", err.path);
+            prop_assert!(message.starts_with(&at), "{}", message);
+            prop_assert!(seen.is_empty());
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -169,10 +302,9 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_handoff_bodies(body in prop::collection::vec(any::<u8>(), 0..128), kind in 0usize..3) {
-        // never panics; Ok exactly when the protocol type parses
-        let kind = HandoffKind::ALL[kind];
-        let _ = parse_handoff(kind, &body);
+    fn arbitrary_handoff_bodies(body in handoff_body(), kind in 0usize..3) {
+        // never panics, and the receiver accepts exactly what the protocol type parses
+        check_handoff(HandoffKind::ALL[kind], body)?;
     }
 
     #[test]

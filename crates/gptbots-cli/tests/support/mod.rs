@@ -23,7 +23,7 @@ pub fn gptbots(args: &[&str]) -> Command {
         .env_remove("GPTBOTS_MOCK_API_KEY")
         .env_remove("GPTBOTS_WEBHOOK_TOKEN")
         .env_remove("GPTBOTS_HANDOFF_TOKEN")
-        .env_remove("GPTBOTS_WEBHOOK_AUTHORIZATION")
+        .env_remove("GPTBOTS_MOCK_WEBHOOK_TOKEN")
         .stdin(Stdio::null());
     command
 }

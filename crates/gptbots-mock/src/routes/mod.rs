@@ -23,10 +23,11 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use gptbots_protocol::endpoint;
+use gptbots_protocol::endpoint::{self, Scheme};
 use gptbots_protocol::{ErrorCode, ErrorResponse, ValidationErrors};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
 
 use crate::{ErrorStatus, State};
 
@@ -204,7 +205,7 @@ async fn delay(state: &State) {
 }
 
 /// The key check: `Authorization: Bearer {key}` (the scheme in any case, as RFC 9110 says),
-/// the key compared without early exit.
+/// the key compared in constant time (only its length can show through timing).
 fn check_key(state: &State, headers: &HeaderMap) -> Result<(), Refusal> {
     let Some(value) = headers.get(AUTHORIZATION) else {
         return Err(Refusal::new(
@@ -218,13 +219,8 @@ fn check_key(state: &State, headers: &HeaderMap) -> Result<(), Refusal> {
         None => (value.as_bytes(), &[][..]),
     };
     let given = token.trim_ascii_start();
-    let same = scheme.eq_ignore_ascii_case(b"bearer")
-        && given.len() == expected.len()
-        && given
-            .iter()
-            .zip(expected)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
+    let same = scheme.eq_ignore_ascii_case(Scheme::Bearer.as_str().as_bytes())
+        && bool::from(given.ct_eq(expected));
     if same {
         Ok(())
     } else {
