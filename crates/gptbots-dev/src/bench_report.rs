@@ -206,7 +206,9 @@ pub fn tables(results: &Results) -> String {
     let rows = [
         ("serde_json_floor", None),
         ("ours", Some("bare")),
+        ("ours_whole", Some("bare")),
         ("ours", Some("sse")),
+        ("ours_whole", Some("sse")),
         ("eventsource", Some("sse")),
         ("reparse", Some("bare")),
         ("reparse", Some("sse")),

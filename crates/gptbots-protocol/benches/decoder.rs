@@ -4,7 +4,8 @@
 //! `-- text_1mb/sse`). Results and how to read them: BENCHMARKS.md at the workspace root.
 //!
 //! Groups: `<body>/<style>` for the 1 MiB text body and the 4 x 2 MiB audio body in bare
-//! (one JSON a line) and SSE styles, and `frame_8mb/1024_chunks`. In each group:
+//! (one JSON a line) and SSE styles, and `frame_8mb/1024_chunks` (where `ours_whole/<style>` is
+//! the same frame fed whole, to compare the chunks against). In each group:
 //! - `ours/<chunk>`: `FrameDecoder` fed `<chunk>` bytes at a time (`whole` = one chunk);
 //! - `serde_json_floor`: serde_json's `StreamDeserializer::<Frame>` over the whole bare body,
 //!   the floor (parsing alone); in SSE groups it still runs on the bare body of the same frames;
@@ -136,6 +137,10 @@ fn big_frame(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(input.len() as u64));
         group.bench_function(format!("ours/{}", style.name()), |b| {
             b.iter(|| ours(input, chunk))
+        });
+        // The same frame fed whole: what the 1024 chunks are compared against.
+        group.bench_function(format!("ours_whole/{}", style.name()), |b| {
+            b.iter(|| ours(input, input.len()))
         });
         if style == Style::Sse {
             group.bench_function("eventsource/sse", |b| b.iter(|| eventsource(input, chunk)));

@@ -85,7 +85,9 @@ pub(crate) fn byte_offset(text: &[u8], line: usize, column: usize) -> usize {
     }
     let line_start = match line.checked_sub(2) {
         None => 0,
-        Some(n) => crate::stream::search::nth_newline(text, n).map_or(text.len(), |nl| nl + 1),
+        Some(n) => memchr::memchr_iter(b'\n', text)
+            .nth(n)
+            .map_or(text.len(), |nl| nl + 1),
     };
     line_start
         .saturating_add(column.saturating_sub(1))

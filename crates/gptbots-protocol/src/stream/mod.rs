@@ -1,16 +1,22 @@
 //! The streaming reply: frames, the incremental decoder, the encoder and the reply assembler.
 
 pub mod assemble;
+mod assembled;
 pub mod citation;
 mod compact;
 pub mod decode_error;
 pub mod decoder;
 pub mod encoder;
 pub mod frame;
+mod frame_de;
+mod json_string;
+mod open;
 pub mod piece;
+mod quick;
 mod read;
 mod scan;
-pub(crate) mod search;
+mod search;
+mod sse;
 
 pub use assemble::{
     AssembledReply, DEFAULT_ASSEMBLED_LIMIT, ErrorFrame, Fault, FlowOutputPart, Pushed,

@@ -3,10 +3,10 @@
 //! ([`first_frame`]) and its closed frames ([`parse_frame`], serde_json alone, with the
 //! fault located) all read here.
 
-use super::compact::{self, Miss};
+use super::compact;
 use super::decode_error::{EXCERPT_LEN, FrameError, FrameErrorKind};
 use super::frame::Frame;
-use super::search::nth_newline;
+use super::json_string::Miss;
 use crate::parse::ParseError;
 
 /// What reading the first frame of some bytes gave, httparse-style: "not enough bytes yet" is
@@ -18,7 +18,7 @@ pub(crate) enum Status {
     /// The bytes ended before the frame did. `open`: the compact reader read every byte as
     /// the start of its shape, so the frame's closing `}` has not come, whatever `}` its
     /// strings hold; else serde_json ran out of bytes, maybe after the `}` the scanner would
-    /// close the frame at (see the decoder's `SPEC_TRIES`).
+    /// close the frame at (see `SPEC_TRIES` in the try layer, `quick.rs`).
     Partial { open: bool },
     /// Invalid JSON or not a frame (from the compact reader: not its shape, left to
     /// serde_json).
@@ -114,7 +114,8 @@ pub(crate) fn parse_frame(text: &[u8], start: u64) -> Result<Frame, FrameError> 
     if message.ends_with(&suffix) {
         message.truncate(message.len() - suffix.len());
     }
-    let at = index_of(text, line, column);
+    // Line 0 (serde_json's "no place") is read as the frame's start.
+    let at = crate::parse::byte_offset(text, line.max(1), column);
     let kind = match err.classify() {
         serde_json::error::Category::Data => FrameErrorKind::NotAFrame {
             message,
@@ -128,16 +129,6 @@ pub(crate) fn parse_frame(text: &[u8], start: u64) -> Result<Frame, FrameError> 
         },
     };
     Err(FrameError::new(start, kind, window(text, at)))
-}
-
-/// The byte index of serde_json's 1-based (line, byte column) in `text`.
-fn index_of(text: &[u8], line: usize, column: usize) -> usize {
-    let line_start = if line <= 1 {
-        0
-    } else {
-        nth_newline(text, line - 2).map_or(text.len(), |nl| nl + 1)
-    };
-    (line_start + column.saturating_sub(1)).min(text.len())
 }
 
 /// At most [`EXCERPT_LEN`] bytes of `text` around index `at`.

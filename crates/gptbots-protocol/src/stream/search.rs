@@ -187,11 +187,6 @@ pub(crate) fn find_resync(bytes: &[u8]) -> Option<usize> {
     memchr3(b'{', b'\n', b'\r', bytes)
 }
 
-/// The index of the `n`th (from 0) `\n` in `bytes`.
-pub(crate) fn nth_newline(bytes: &[u8], n: usize) -> Option<usize> {
-    memchr::memchr_iter(b'\n', bytes).nth(n)
-}
-
 #[cfg(test)]
 // Tests may panic on what they did not expect.
 #[allow(clippy::indexing_slicing)]
@@ -255,8 +250,5 @@ mod tests {
         assert_eq!(find_resync(b"hello{"), Some(5));
         assert_eq!(find_resync(b"]\r{"), Some(1));
         assert_eq!(find_resync(b"[1]"), None);
-        assert_eq!(nth_newline(b"a\nb\nc", 0), Some(1));
-        assert_eq!(nth_newline(b"a\nb\nc", 1), Some(3));
-        assert_eq!(nth_newline(b"a\nb\nc", 2), None);
     }
 }
