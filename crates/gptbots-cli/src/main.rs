@@ -2,7 +2,7 @@
 //!
 //! Each subcommand lives in its own module with an `Args` type (clap derive) that has an
 //! inherent `async fn run(self) -> ExitCode`. Adding one is two lines: its `mod` line and its
-//! line in [`subcommands!`]. `main` builds the one tokio runtime they all run on.
+//! line in `subcommands!` (below). `main` builds the one tokio runtime they all run on.
 
 use std::process::ExitCode;
 

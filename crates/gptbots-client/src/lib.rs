@@ -1,59 +1,4 @@
-//! An async client for the GPTBots conversation API, on reqwest with rustls (no OpenSSL).
-//!
-//! Thin by design: requests and replies are the [`gptbots_protocol`] types, and a streaming
-//! body goes through that crate's [`FrameDecoder`](gptbots_protocol::stream::FrameDecoder)
-//! under a `FramedRead` — there is no second parser here.
-//!
-//! ```no_run
-//! # async fn run() -> Result<(), gptbots_client::Error> {
-//! use futures_util::StreamExt;
-//! use gptbots_client::{Client, ClientConfig};
-//! use gptbots_protocol::{CreateConversationRequest, SendMessageRequest};
-//!
-//! let client = Client::new(ClientConfig::new("app-key").with_base_url("http://127.0.0.1:8787"))?;
-//! let conversation = client
-//!     .create_conversation(&CreateConversationRequest::new("user-1"))
-//!     .await?;
-//!
-//! // Blocking: the whole reply at once.
-//! let reply = client
-//!     .send_message(SendMessageRequest::text(&conversation.conversation_id, "Hello"))
-//!     .await?;
-//! println!("{}", reply.text());
-//!
-//! // Streaming: see each piece of text as it arrives, and get the assembled reply.
-//! let stream = client
-//!     .send_message_streaming(SendMessageRequest::text(&conversation.conversation_id, "Hi"))
-//!     .await?;
-//! let reply = stream.assemble(|piece| print!("{piece}")).await?;
-//! println!("\n{} frames", reply.frame_count);
-//! # Ok(()) }
-//! ```
-//!
-//! # Errors
-//!
-//! Every call returns [`Error`]; its [`ErrorKind`] tells apart a GPTBots API error (code and
-//! message, whatever the HTTP status: the service's statuses are not documented, so the body is
-//! always read), an HTTP status with some other body (kept), a decode fault (with the byte
-//! offset), a stream cut off before its End frame, a timeout and a connection fault. In a
-//! stream, errors are items of the stream.
-//!
-//! # Retrying a send
-//!
-//! Sending a message is not idempotent: each send that reaches the service is a new message
-//! in the conversation, answered (and charged) again. So this client never retries by itself.
-//! A caller who wants to retry can do so safely like this:
-//!
-//! - [`Error::request_not_sent`] is `true` (the connection could not be made): nothing reached
-//!   the service; send again.
-//! - An API error: the service refused the message (bad key, unknown conversation, bad
-//!   parameter...); sending the same request again gets the same answer, except for passing
-//!   conditions such as 50000 (internal error) or 20022 (credits), which were not processed.
-//! - A timeout, a connection fault after connecting, or a cut-off stream: the message may have
-//!   been received and answered. Read the conversation back with
-//!   [`Client::conversation_detail`] and send again only if the user's message is not there.
-//!
-//! Creating a conversation and reading one back are safe to repeat.
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 mod calls;
@@ -74,6 +19,12 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+/// The workspace README's Rust snippets, compiled (and run, unless marked `no_run`) as this
+/// crate's doctests, whose dev-dependencies cover what they use.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
 
 pub use config::{
     ClientConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_USER_AGENT, Host,

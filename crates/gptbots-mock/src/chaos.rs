@@ -38,7 +38,7 @@ pub(crate) fn chop(body: Bytes, rng: &mut XorShift) -> Vec<Bytes> {
     let mut chunks = Vec::new();
     let mut rest = body;
     while !rest.is_empty() {
-        let len = if rng.next_u64() % 4 == 0 {
+        let len = if rng.next_u64().is_multiple_of(4) {
             rng.between_1_and(64)
         } else {
             rng.between_1_and(7)

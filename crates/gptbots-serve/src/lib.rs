@@ -1,22 +1,4 @@
-//! Serving an axum `Router` with every connection bounded, for the workspace's servers that
-//! face a network (the webhook receiver, the mock).
-//!
-//! `axum::serve` sets no header, body or idle deadline: a client that sends its headers a byte
-//! a second, or half a body and then nothing, holds its connection (and the memory of what it
-//! sent) for good. [`serve`] is the same job on hyper-util's auto (HTTP/1 and HTTP/2) connection
-//! builder with a Tokio timer, with the bounds of [`Limits`]:
-//!
-//! - the header-read timeout is hyper's own (`http1::Builder::header_read_timeout`);
-//! - the body deadline wraps each request body in a [`DeadlineBody`];
-//! - the idle timeout closes a connection (gracefully: HTTP/2 `GOAWAY`) once no request has
-//!   been in progress on it for that long;
-//! - open connections are counted with a Tokio `Semaphore`: at the cap, nothing more is
-//!   accepted until one closes;
-//! - HTTP/2's concurrent streams are capped by hyper (`max_concurrent_streams`);
-//! - shutdown stops accepting, lets requests in progress finish within a grace period, then
-//!   cuts what is left.
-//!
-//! This crate depends on neither the receiver nor the mock; both depend on it.
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 mod body;
