@@ -9,6 +9,12 @@
 
 use std::path::{Path, PathBuf};
 
+/// The workspace README's Rust snippets, compiled (and run, unless marked `no_run`) as this
+/// crate's doctests, whose dev-dependencies cover what they use.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
 pub mod bench_report;
 pub mod fuzz_seeds;
 pub mod icount;
