@@ -51,16 +51,31 @@ fn recording() -> (Callback<WebhookMessage>, Arc<AtomicUsize>, Last) {
     (callback, calls, last)
 }
 
+/// A JSON POST of `body`.
+fn json_post(body: Vec<u8>) -> Request<Full<Bytes>> {
+    Request::builder()
+        .method(Method::POST)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .unwrap()
+}
+
+/// A refusal: 400, with a GPTBots error body whose message names the fault's JSON path.
+fn check_refused(status: u16, json: &Value, path: &str) -> Result<(), TestCaseError> {
+    prop_assert_eq!(status, 400);
+    prop_assert_eq!(json["code"].as_u64(), Some(400));
+    let message = json["message"].as_str().unwrap();
+    let at = format!("invalid body at {path}");
+    prop_assert!(message.starts_with(&at), "{}", message);
+    Ok(())
+}
+
 /// Checks one body against the rules; dedup is off so that every valid reply is delivered.
 fn check_body(body: Vec<u8>) -> Result<(), TestCaseError> {
     let receiver = Receiver::new(ReceiverConfig::new().with_dedup(DedupConfig::disabled()));
     let (callback, calls, last) = recording();
     let expected = gptbots_protocol::from_slice::<WebhookMessage>(&body);
-    let request = Request::builder()
-        .method(Method::POST)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body)))
-        .unwrap();
+    let request = json_post(body);
     let answer = runtime().block_on(receiver.handle_reply(request, &callback));
     let json: Value = serde_json::from_slice(&answer.body).unwrap();
     match expected {
@@ -75,11 +90,7 @@ fn check_body(body: Vec<u8>) -> Result<(), TestCaseError> {
             }
         }
         Err(err) => {
-            prop_assert_eq!(answer.status.as_u16(), 400);
-            prop_assert_eq!(json["code"].as_u64(), Some(400));
-            let message = json["message"].as_str().unwrap();
-            let at = format!("invalid body at {}", err.path);
-            prop_assert!(message.starts_with(&at), "{}", message);
+            check_refused(answer.status.as_u16(), &json, &err.path)?;
             prop_assert_eq!(calls.load(Ordering::SeqCst), 0);
         }
     }
@@ -243,11 +254,7 @@ fn check_handoff(kind: HandoffKind, body: Vec<u8>) -> Result<(), TestCaseError> 
         async { Ok::<(), Infallible>(()) }
     });
     let probe = documented_probe(&body);
-    let request = Request::builder()
-        .method(Method::POST)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body)))
-        .unwrap();
+    let request = json_post(body);
     let answer = runtime().block_on(receiver.handle_handoff(kind, request, &callback));
     let json: Value = serde_json::from_slice(&answer.body).unwrap();
     let seen = seen.lock().unwrap().clone();
@@ -266,11 +273,7 @@ fn check_handoff(kind: HandoffKind, body: Vec<u8>) -> Result<(), TestCaseError> 
             prop_assert_eq!(seen, vec![event]);
         }
         Err(err) => {
-            prop_assert_eq!(answer.status.as_u16(), 400);
-            prop_assert_eq!(json["code"].as_u64(), Some(400));
-            let message = json["message"].as_str().unwrap();
-            let at = format!("invalid body at {}", err.path);
-            prop_assert!(message.starts_with(&at), "{}", message);
+            check_refused(answer.status.as_u16(), &json, &err.path)?;
             prop_assert!(seen.is_empty());
         }
     }
