@@ -267,12 +267,12 @@ pub fn sorted(value: Value) -> Value {
 }
 
 /// The schema of what the server sends: `null` allowed wherever the Rust type reads it.
-fn schema_of<T: JsonSchema>(name: &'static str, id_base: &str) -> WireSchema {
+fn schema_of<T: JsonSchema>(name: &'static str) -> WireSchema {
     let generator = SchemaSettings::draft2020_12().into_generator();
     let mut schema = generator.into_root_schema_for::<T>();
     schema.insert(
         "$id".to_owned(),
-        Value::String(format!("{id_base}/{name}.schema.json")),
+        Value::String(format!("{ID_BASE}/{name}.schema.json")),
     );
     WireSchema {
         name,
@@ -281,8 +281,8 @@ fn schema_of<T: JsonSchema>(name: &'static str, id_base: &str) -> WireSchema {
 }
 
 /// The schema of what we send: strict, no `null` for an optional field.
-fn request_schema_of<T: JsonSchema>(name: &'static str, id_base: &str) -> WireSchema {
-    let WireSchema { name, schema } = schema_of::<T>(name, id_base);
+fn request_schema_of<T: JsonSchema>(name: &'static str) -> WireSchema {
+    let WireSchema { name, schema } = schema_of::<T>(name);
     WireSchema {
         name,
         schema: without_null(schema),
@@ -303,8 +303,8 @@ pub(crate) fn wire_schema<T: JsonSchema>(
     direction: crate::wire::Direction,
 ) -> WireSchema {
     match direction {
-        crate::wire::Direction::Sent => request_schema_of::<T>(name, ID_BASE),
-        crate::wire::Direction::Received => schema_of::<T>(name, ID_BASE),
+        crate::wire::Direction::Sent => request_schema_of::<T>(name),
+        crate::wire::Direction::Received => schema_of::<T>(name),
     }
 }
 
